@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "CJKSearch",
+    products: [
+        .library(name: "CJKSearch", targets: ["CJKSearch"]),
+        .executable(name: "cjksearch", targets: ["cjksearch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libzstd through pkg-config; Debian: `apt-get install libzstd-dev`.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
+        // libedit (line editing and history for the REPL); Debian: `apt-get install libedit-dev`.
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
+        ),
+        // The whole engine, in one module so that hot loops are optimized within it.
+        .target(
+            name: "CJKSearch",
+            dependencies: ["CZstd"],
+            swiftSettings: [
+                // Internal consistency checks; they cost time, so only in debug builds.
+                .define("SEARCH_INTERNAL_CHECKS", .when(configuration: .debug)),
+            ]
+        ),
+        // The command-line tool and REPL: a thin layer over the public API.
+        .executableTarget(
+            name: "cjksearch",
+            dependencies: [
+                "CJKSearch",
+                "CEditLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CJKSearchTests",
+            dependencies: ["CJKSearch"],
+            path: "Tests/CJKSearchTests"
+        ),
+        // Benchmarks: run only when CJKSEARCH_BENCH=1, in release:
+        // `CJKSEARCH_BENCH=1 swift test -c release --filter CJKSearchBenchmarks`
+        .testTarget(
+            name: "CJKSearchBenchmarks",
+            dependencies: ["CJKSearch"],
+            path: "Benchmarks/CJKSearchBenchmarks"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

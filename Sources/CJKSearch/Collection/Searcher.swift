@@ -1,0 +1,169 @@
+import Foundation
+
+/// One search result.
+public struct Hit: Sendable, Hashable {
+    /// The document's id.
+    public let id: String
+    /// Its BM25 score (higher is better).
+    public let score: Double
+    /// Its title.
+    public let title: String
+    /// Its stored fields.
+    public let fields: [String: String]
+    /// The best-matching passage of its body, if snippets were asked for.
+    public let snippet: Snippet?
+}
+
+/// The results of a search: the best hits and the exact number of matching documents.
+public struct SearchResults: Sendable {
+    /// Every live document that matches, counted exactly.
+    public let totalCount: Int
+    /// The best `limit` hits, best first; ties in score are ordered by id.
+    public let hits: [Hit]
+    /// Time spent in the engine, in microseconds.
+    public let micros: Int
+}
+
+/// Sizes and counts of an index, as ``Searcher/stats()`` reports them.
+public struct IndexStats: Sendable, Hashable {
+    /// Live documents.
+    public var documents: Int
+    /// Deleted documents still in segments (dropped by the next merge).
+    public var deletedDocuments: Int
+    public var segments: Int
+    /// Terms summed over segments (a term in two segments counts twice).
+    public var terms: Int
+    /// Bytes of all index files.
+    public var bytes: Int
+    /// Bytes per kind of data: termDictionary, postings, positions, norms, storedDocuments, ids,
+    /// deletions, manifest, other.
+    public var bytesByKind: [String: Int]
+    /// The commit generation.
+    public var generation: UInt64
+}
+
+/// Searches one commit of an index.
+///
+/// A searcher is an immutable snapshot: it keeps seeing the commit it was opened on, whatever a
+/// writer commits later; open a new one (``SearchIndex/searcher()``) to see newer commits. It is
+/// `Sendable`: any number of threads can search it at once.
+///
+/// ```swift
+/// let results = try searcher.search("重慶 經開區", limit: 10)
+/// for hit in results.hits { print(hit.id, hit.score, hit.snippet?.marked() ?? "") }
+/// ```
+public final class Searcher: Sendable {
+    let snapshot: IndexSnapshot
+
+    init(snapshot: IndexSnapshot) { self.snapshot = snapshot }
+
+    /// Live documents in this snapshot.
+    public var documentCount: Int { snapshot.documentCount }
+
+    /// The commit generation this searcher sees.
+    public var generation: UInt64 { snapshot.manifest.generation }
+
+    /// Parses `query` (see ``QueryParser``) and searches.
+    public func search(_ query: String, limit: Int = 10, options: SearchOptions = SearchOptions()) throws -> SearchResults {
+        try search(try QueryParser.parse(query), limit: limit, options: options)
+    }
+
+    /// Searches with a query built in code.
+    ///
+    /// - Parameters:
+    ///   - limit: how many hits to return (a limit above the number of matches returns them all).
+    public func search(_ query: Query, limit: Int = 10, options: SearchOptions = SearchOptions()) throws -> SearchResults {
+        precondition(limit >= 0, "limit must not be negative")
+        let started = DispatchTime.now().uptimeNanoseconds
+        let analyzer = Analyzer()
+        let weight = try QueryWeight(query, snapshot: snapshot, options: options, analyzer: analyzer)
+        let decompressor = ZstdDecompressor()
+        let segments = snapshot.segments
+        var collector = TopKCollector(k: min(limit, max(snapshot.documentCount, 0))) { d in
+            try segments[d.segment].reader.id(d.doc)
+        }
+        var total = 0
+        for (si, s) in segments.enumerated() {
+            let scorer = try weight.scorer(s.reader, decompressor: decompressor)
+            while true {
+                let d = try scorer.next()
+                if d == PostingsCursor.noMoreDocs { break }
+                if s.live.isDeleted(Int(d)) { continue }
+                total += 1
+                try collector.collect(ScoredDocument(score: try scorer.score(), segment: si, doc: Int(d)))
+            }
+        }
+        let top = try collector.sorted()
+        let snippetBuilder = options.snippets
+            ? SnippetBuilder(leaves: weight.leaves, weights: weight.leaves.map { leafWeight($0, weight) }, length: options.snippetLength)
+            : nil
+        var hits: [Hit] = []
+        hits.reserveCapacity(top.count)
+        for t in top {
+            let doc = try segments[t.segment].reader.document(t.doc, decompressor: decompressor)
+            hits.append(Hit(id: doc.id, score: t.score, title: doc.title, fields: doc.fields,
+                            snippet: snippetBuilder?.snippet(for: doc.body)))
+        }
+        let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
+        return SearchResults(totalCount: total, hits: hits, micros: micros)
+    }
+
+    private func leafWeight(_ leaf: LeafPlan, _ weight: QueryWeight) -> Double {
+        func find(_ node: WeightNode) -> Double? {
+            switch node {
+            case .leaf(let plan, let ws): return plan == leaf ? (ws[1] ?? ws[0] ?? 0) : nil
+            case .and(let ps, _): return ps.lazy.compactMap(find).first
+            case .or(let cs): return cs.lazy.compactMap(find).first
+            }
+        }
+        return find(weight.root) ?? 1
+    }
+
+    /// The exact number of live documents matching `query`.
+    public func count(_ query: String) throws -> Int {
+        try search(QueryParser.parse(query), limit: 0, options: SearchOptions(snippets: false)).totalCount
+    }
+
+    /// The stored document with this id, if it is live in this snapshot.
+    public func document(id: String) throws -> Document? {
+        let decompressor = ZstdDecompressor()
+        for s in snapshot.segments.reversed() {
+            for d in try s.reader.documents(withID: id) where !s.live.isDeleted(d) {
+                return try s.reader.document(d, decompressor: decompressor)
+            }
+        }
+        return nil
+    }
+
+    /// Counts and sizes.
+    public func stats() throws -> IndexStats {
+        var byKind: [String: Int] = [:]
+        var terms = 0, deleted = 0, bytes = 0
+        let names: [UInt32: String] = [
+            SegmentFormat.meta: "other", SegmentFormat.termDict: "termDictionary", SegmentFormat.postings: "postings",
+            SegmentFormat.positions: "positions", SegmentFormat.norms: "norms", SegmentFormat.stored: "storedDocuments",
+            SegmentFormat.ids: "ids", SegmentFormat.idHash: "ids",
+        ]
+        for s in snapshot.segments {
+            terms += s.reader.termCount
+            deleted += s.live.deletedCount
+            bytes += s.reader.sizeInBytes
+            var accounted = 0
+            for (k, n) in s.reader.sectionSizes() {
+                byKind[names[k] ?? "other", default: 0] += n
+                accounted += n
+            }
+            byKind["other", default: 0] += s.reader.sizeInBytes - accounted
+            if let del = s.entry.deletionsFile, let n = FileIO.fileSize(snapshot.directory + "/" + del) {
+                byKind["deletions", default: 0] += n
+                bytes += n
+            }
+        }
+        if let n = FileIO.fileSize(snapshot.directory + "/" + Manifest.fileName) {
+            byKind["manifest", default: 0] += n
+            bytes += n
+        }
+        return IndexStats(documents: snapshot.documentCount, deletedDocuments: deleted, segments: snapshot.segments.count,
+                          terms: terms, bytes: bytes, bytesByKind: byKind, generation: snapshot.manifest.generation)
+    }
+}

@@ -1,0 +1,59 @@
+/// A document to index: an id, a title, a body and optional stored fields.
+///
+/// The title and the body are analyzed and searchable; all four parts are stored and returned
+/// with hits. Adding a document whose id is already in the index replaces the old one.
+///
+/// ```swift
+/// let doc = Document(id: "news/1", title: "重慶經開區", body: "胡衡華在重慶經開區調研……",
+///                    fields: ["url": "https://example.com/1"])
+/// ```
+public struct Document: Sendable, Hashable {
+    /// The document's unique key. Must not be empty.
+    public var id: String
+    /// Searchable title (may be empty).
+    public var title: String
+    /// Searchable body text.
+    public var body: String
+    /// Extra values stored with the document and returned with hits; not searchable.
+    public var fields: [String: String]
+
+    public init(id: String, title: String = "", body: String, fields: [String: String] = [:]) {
+        self.id = id
+        self.title = title
+        self.body = body
+        self.fields = fields
+    }
+
+    /// Documented limits, checked when a document is added.
+    public enum Limits {
+        /// The largest id, in UTF-8 bytes.
+        public static let maxIdBytes = 4096
+        /// The largest title, body or stored value, in UTF-8 bytes (64 MiB): bigger "documents" in
+        /// a crawl are dumps, not pages, and analyzing one would hold the writer for seconds.
+        public static let maxFieldBytes = 64 << 20
+    }
+
+    func validate() throws {
+        if id.isEmpty { throw SearchError(.invalidInput, "document id is empty") }
+        if id.utf8.count > Limits.maxIdBytes {
+            throw SearchError(.limitExceeded, "document id is \(id.utf8.count) bytes; the limit is \(Limits.maxIdBytes)")
+        }
+        for (name, value) in [("title", title), ("body", body)] + fields.map({ ($0.key, $0.value) }) {
+            if value.utf8.count > Limits.maxFieldBytes {
+                throw SearchError(.limitExceeded, "field \"\(name)\" of document \"\(id)\" is \(value.utf8.count) bytes; the limit is \(Limits.maxFieldBytes)")
+            }
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: the stable hash of document ids on disk (Swift's `Hasher` is seeded per process).
+enum IdHash {
+    static func hash(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in s.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        return h
+    }
+}

@@ -1,0 +1,248 @@
+/// Iterates one term's postings in one segment: documents in increasing order, with frequencies
+/// and (for positional terms) positions, decoding a 128-document block at a time and using the
+/// skip entries to jump in ``advance(to:)``.
+///
+/// Every value read from disk is checked: documents must increase and stay below the segment's
+/// document count, frequencies must be positive, positions must increase; a violation throws
+/// ``SearchError/Code-swift.struct/corrupt``.
+///
+/// Not thread-safe; one cursor per search.
+final class PostingsCursor {
+    static let noMoreDocs: Int32 = .max
+
+    let documentFrequency: Int
+    private let postingsData: ByteReader
+    private let positionsData: ByteReader
+    private let documentCount: Int
+    private let hasPositions: Bool
+    private let decompressor: ZstdDecompressor
+
+    private let blockCount: Int
+    private var skipTable: ByteReader   // empty for short lists
+    private var blocksStart = 0         // offset of the first DocBlock in postingsData
+    private var blockIndex = -1
+    private var blockLength = 0
+    private var indexInBlock = 0
+    private var docs: UnsafeMutablePointer<UInt32>
+    private var freqs: UnsafeMutablePointer<UInt32>
+
+    /// The current document, or ``noMoreDocs``; -1 before the first ``next()``.
+    private(set) var doc: Int32 = -1
+
+    // Positions state for the current block.
+    private var frameBlock = -1
+    private var frameStorage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var frame = ByteReader(UnsafeRawBufferPointer(start: nil, count: 0), path: "")
+    private var posDocIndex = 0
+    private var posOffset = 0
+    private var positionsBuffer: [UInt32] = []
+
+    init(info: TermInfo, postings: ByteReader, positions: ByteReader, documentCount: Int,
+         hasPositions: Bool, decompressor: ZstdDecompressor) throws {
+        documentFrequency = info.documentFrequency
+        postingsData = try postings.slice(info.postingsOffset, info.postingsLength)
+        positionsData = try positions.slice(info.positionsOffset, info.positionsLength)
+        self.documentCount = documentCount
+        self.hasPositions = hasPositions
+        self.decompressor = decompressor
+        guard documentFrequency > 0 && documentFrequency <= documentCount else {
+            throw postingsData.error("document frequency \(documentFrequency) outside 1...\(documentCount)", at: 0)
+        }
+        let cap = min(documentFrequency, PostingsFormat.blockSize)
+        docs = .allocate(capacity: cap)
+        freqs = .allocate(capacity: cap)
+        if documentFrequency < PostingsFormat.blockSize {
+            blockCount = 1
+            skipTable = try postingsData.slice(0, 0)
+        } else {
+            var r = postingsData
+            blockCount = try r.varint(max: documentCount)
+            let expected = (documentFrequency + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+            guard blockCount == expected else {
+                throw r.error("block count \(blockCount), expected \(expected) for \(documentFrequency) documents", at: 0)
+            }
+            skipTable = try postingsData.slice(r.position, blockCount * PostingsFormat.skipEntrySize)
+            blocksStart = r.position + blockCount * PostingsFormat.skipEntrySize
+        }
+    }
+
+    deinit {
+        docs.deallocate()
+        freqs.deallocate()
+        frameStorage.deallocate()
+    }
+
+    /// The current document's frequency.
+    var frequency: Int { Int(freqs[indexInBlock]) }
+
+    private func skipLastDoc(_ b: Int) throws -> Int32 {
+        var r = skipTable
+        try r.seek(b * PostingsFormat.skipEntrySize)
+        return Int32(bitPattern: try r.u32())
+    }
+
+    private func skipEnds(_ b: Int) throws -> (block: Int, positions: Int) {
+        var r = skipTable
+        try r.seek(b * PostingsFormat.skipEntrySize + 4)
+        return (Int(try r.u32()), Int(try r.u32()))
+    }
+
+    private func loadBlock(_ b: Int) throws {
+        blockIndex = b
+        indexInBlock = 0
+        if documentFrequency < PostingsFormat.blockSize {
+            var r = postingsData
+            var previous: Int64 = -1
+            for i in 0 ..< documentFrequency {
+                let code = try r.varint()
+                let d = previous + 1 + Int64(code >> 1)
+                guard d < Int64(documentCount) else { throw r.error("document \(d) out of range (segment has \(documentCount))") }
+                docs[i] = UInt32(d)
+                if code & 1 == 1 {
+                    freqs[i] = 1
+                } else {
+                    let f = try r.varint(max: Int(UInt32.max))
+                    guard f >= 2 else { throw r.error("frequency \(f) where at least 2 was implied") }
+                    freqs[i] = UInt32(f)
+                }
+                previous = d
+            }
+            guard r.isAtEnd else { throw r.error("trailing bytes after postings list") }
+            blockLength = documentFrequency
+            return
+        }
+        let start = b == 0 ? 0 : try skipEnds(b - 1).block
+        let end = try skipEnds(b).block
+        guard end > start else { throw skipTable.error("skip entry \(b) has a non-increasing block end", at: b * PostingsFormat.skipEntrySize) }
+        var r = try postingsData.slice(blocksStart + start, end - start)
+        let n = b == blockCount - 1 ? documentFrequency - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+        let deltaBits = Int(try r.u8())
+        let freqBits = Int(try r.u8())
+        guard deltaBits <= 32, freqBits <= 32 else { throw r.error("bit width above 32", at: 0) }
+        let deltaBytes = BitPacking.byteCount(count: n, bits: deltaBits)
+        let freqBytes = BitPacking.byteCount(count: n, bits: freqBits)
+        guard r.remaining == deltaBytes + freqBytes else {
+            throw r.error("block is \(r.remaining) bytes, expected \(deltaBytes + freqBytes)")
+        }
+        let packed = try r.bytes(deltaBytes + freqBytes)
+        BitPacking.unpack(packed.baseAddress!, count: n, bits: deltaBits, into: docs)
+        BitPacking.unpack(packed.baseAddress! + deltaBytes, count: n, bits: freqBits, into: freqs)
+        var previous: Int64 = b == 0 ? -1 : Int64(try skipLastDoc(b - 1))
+        for i in 0 ..< n {
+            let d = previous + 1 + Int64(docs[i])
+            guard d < Int64(documentCount) else { throw r.error("document \(d) out of range (segment has \(documentCount))", at: 0) }
+            docs[i] = UInt32(d)
+            guard freqs[i] < UInt32.max else { throw r.error("frequency overflow", at: 0) }
+            freqs[i] += 1
+            previous = d
+        }
+        guard Int64(try skipLastDoc(b)) == previous else {
+            throw skipTable.error("skip entry \(b) disagrees with its block's last document", at: b * PostingsFormat.skipEntrySize)
+        }
+        blockLength = n
+    }
+
+    /// Moves to the next document; returns it or ``noMoreDocs``.
+    @discardableResult
+    func next() throws -> Int32 {
+        if doc == PostingsCursor.noMoreDocs { return doc }
+        if blockIndex >= 0 && indexInBlock + 1 < blockLength {
+            indexInBlock += 1
+        } else {
+            let b = blockIndex + 1
+            if b >= blockCount { doc = PostingsCursor.noMoreDocs; return doc }
+            try loadBlock(b)
+        }
+        doc = Int32(docs[indexInBlock])
+        return doc
+    }
+
+    /// Moves to the first document ≥ `target`; returns it or ``noMoreDocs``.
+    @discardableResult
+    func advance(to target: Int32) throws -> Int32 {
+        if doc >= target { return doc }
+        if blockIndex < 0 || Int32(docs[blockLength - 1]) < target {
+            // Find the first block whose last document is ≥ target.
+            var b = max(blockIndex + 1, 0)
+            if blockCount > 1 {
+                while try b < blockCount && skipLastDoc(b) < target { b += 1 }
+            }
+            if b >= blockCount { doc = PostingsCursor.noMoreDocs; return doc }
+            if b != blockIndex { try loadBlock(b) }
+        }
+        while indexInBlock < blockLength && Int32(docs[indexInBlock]) < target { indexInBlock += 1 }
+        if indexInBlock >= blockLength {
+            // Only possible with a corrupt skip entry (already validated) — treat as exhausted.
+            doc = PostingsCursor.noMoreDocs
+            return doc
+        }
+        doc = Int32(docs[indexInBlock])
+        return doc
+    }
+
+    /// The current document's positions, increasing.
+    ///
+    /// - Precondition: the cursor is on a document and the term has positions.
+    func positions() throws -> ArraySlice<UInt32> {
+        precondition(hasPositions, "positions() on a term without positions")
+        precondition(doc >= 0 && doc != PostingsCursor.noMoreDocs, "positions() without a current document")
+        if frameBlock != blockIndex { try loadFrame(blockIndex) }
+        if indexInBlock < posDocIndex {
+            posDocIndex = 0
+            posOffset = 0
+        }
+        var r = frame
+        try r.seek(posOffset)
+        while posDocIndex < indexInBlock {
+            for _ in 0 ..< Int(freqs[posDocIndex]) { _ = try r.varint() }
+            posDocIndex += 1
+        }
+        posOffset = r.position
+        let f = Int(freqs[indexInBlock])
+        positionsBuffer.removeAll(keepingCapacity: true)
+        var p: UInt64 = 0
+        for k in 0 ..< f {
+            let v = try r.varint()
+            if k == 0 { p = v } else {
+                guard v > 0 else { throw r.error("positions do not increase") }
+                p += v
+            }
+            guard p <= UInt64(UInt32.max) else { throw r.error("position out of range") }
+            positionsBuffer.append(UInt32(p))
+        }
+        return positionsBuffer[...]
+    }
+
+    private func loadFrame(_ b: Int) throws {
+        let start: Int, end: Int
+        if documentFrequency < PostingsFormat.blockSize {
+            start = 0
+            end = positionsData.count
+        } else {
+            start = b == 0 ? 0 : try skipEnds(b - 1).positions
+            end = try skipEnds(b).positions
+        }
+        guard end >= start else { throw positionsData.error("positions frame \(b) has a negative length", at: start) }
+        var r = try positionsData.slice(start, end - start)
+        let mode = try r.u8()
+        switch mode {
+        case 0:
+            frame = try r.slice(1, r.count - 1)
+        case 1:
+            let rawLength = try r.varint(max: 1 << 30)
+            let rest = try r.bytes(r.remaining)
+            if frameStorage.count < rawLength {
+                frameStorage.deallocate()
+                frameStorage = .allocate(byteCount: max(rawLength, 1024), alignment: 8)
+            }
+            let out = UnsafeMutableRawBufferPointer(rebasing: frameStorage[0 ..< rawLength])
+            try decompressor.decompress(rest, into: out, path: r.path, offset: r.fileOffset)
+            frame = ByteReader(UnsafeRawBufferPointer(out), fileOffset: r.fileOffset, path: r.path)
+        default:
+            throw r.error("unknown positions frame mode \(mode)", at: 0)
+        }
+        frameBlock = b
+        posDocIndex = 0
+        posOffset = 0
+    }
+}

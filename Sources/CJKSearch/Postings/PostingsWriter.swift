@@ -1,0 +1,126 @@
+/// Encodes one term's postings and positions at a time (see ``PostingsFormat``).
+///
+/// Call order: for each term in increasing term order, ``write(docs:freqs:positions:hasPositions:)``
+/// once; it appends to ``postings`` and ``positions`` and returns the term's ``TermInfo``.
+/// Reuses one zstd context and scratch buffers across terms.
+final class PostingsWriter {
+    private(set) var postings = ByteWriter(capacity: 1 << 16)
+    private(set) var positions = ByteWriter(capacity: 1 << 16)
+    private let zstd = ZstdCompressor(level: 3)
+    private var scratch: [UInt32] = []
+    private var frame = ByteWriter(capacity: 4096)
+    private var compressed: [UInt8] = []
+
+    init() {}
+
+    /// - Parameters:
+    ///   - docs: strictly increasing document numbers.
+    ///   - freqs: the term's frequency in each document (≥ 1).
+    ///   - positions: for each document, `freq` strictly increasing positions, concatenated
+    ///     (ignored when `hasPositions` is false).
+    /// - Precondition: `docs.count == freqs.count > 0`.
+    func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+               positions pos: UnsafeBufferPointer<UInt32>, hasPositions: Bool) -> TermInfo {
+        let df = docs.count
+        precondition(df > 0 && freqs.count == df, "postings: docs and freqs must match and be non-empty")
+        let postingsStart = postings.count
+        let positionsStart = positions.count
+        var posIndex = 0
+        if df < PostingsFormat.blockSize {
+            var previous: Int64 = -1
+            for i in 0 ..< df {
+                let d = Int64(docs[i])
+                precondition(d > previous, "postings: documents must increase")
+                let code = UInt64(d - previous - 1) << 1 | (freqs[i] == 1 ? 1 : 0)
+                postings.varint(code)
+                if freqs[i] != 1 { postings.varint(freqs[i]) }
+                previous = d
+            }
+            if hasPositions { writeFrame(freqs, 0 ..< df, pos, &posIndex) }
+        } else {
+            let blockCount = (df + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+            postings.varint(blockCount)
+            let skipStart = postings.count
+            postings.append(contentsOf: repeatElement(0, count: blockCount * PostingsFormat.skipEntrySize))
+            let blocksStart = postings.count
+            var previous: Int64 = -1
+            var skips = ByteWriter(capacity: blockCount * PostingsFormat.skipEntrySize)
+            for b in 0 ..< blockCount {
+                let lo = b * PostingsFormat.blockSize
+                let hi = min(df, lo + PostingsFormat.blockSize)
+                scratch.removeAll(keepingCapacity: true)
+                var maxDelta: UInt32 = 0
+                for i in lo ..< hi {
+                    let d = Int64(docs[i])
+                    precondition(d > previous, "postings: documents must increase")
+                    let delta = UInt32(d - previous - 1)
+                    maxDelta |= delta
+                    scratch.append(delta)
+                    previous = d
+                }
+                var maxFreq: UInt32 = 0
+                for i in lo ..< hi {
+                    precondition(freqs[i] >= 1, "postings: frequency must be at least 1")
+                    maxFreq |= freqs[i] - 1
+                    scratch.append(freqs[i] - 1)
+                }
+                let n = hi - lo
+                let deltaBits = BitPacking.bitsNeeded(maxDelta)
+                let freqBits = BitPacking.bitsNeeded(maxFreq)
+                postings.u8(UInt8(deltaBits))
+                postings.u8(UInt8(freqBits))
+                var packed: [UInt8] = []
+                scratch.withUnsafeBufferPointer { s in
+                    BitPacking.pack(UnsafeBufferPointer(rebasing: s[0 ..< n]), bits: deltaBits, into: &packed)
+                    BitPacking.pack(UnsafeBufferPointer(rebasing: s[n ..< 2 * n]), bits: freqBits, into: &packed)
+                }
+                postings.append(packed)
+                if hasPositions { writeFrame(freqs, lo ..< hi, pos, &posIndex) }
+                skips.u32(docs[hi - 1])
+                skips.u32(UInt32(postings.count - blocksStart))
+                skips.u32(UInt32(positions.count - positionsStart))
+            }
+            // Patch the skip table in place.
+            postings.replace(at: skipStart, with: skips.bytes)
+        }
+        return TermInfo(documentFrequency: df,
+                        postingsOffset: postingsStart, postingsLength: postings.count - postingsStart,
+                        positionsOffset: positionsStart, positionsLength: positions.count - positionsStart)
+    }
+
+    private func writeFrame(_ freqs: UnsafeBufferPointer<UInt32>, _ range: Range<Int>,
+                            _ pos: UnsafeBufferPointer<UInt32>, _ posIndex: inout Int) {
+        frame.removeAll()
+        for i in range {
+            var previous: UInt32 = 0
+            for k in 0 ..< Int(freqs[i]) {
+                let p = pos[posIndex]
+                posIndex += 1
+                if k == 0 {
+                    frame.varint(p)
+                } else {
+                    precondition(p > previous, "positions must increase within a document")
+                    frame.varint(p - previous)
+                }
+                previous = p
+            }
+        }
+        if frame.count >= PostingsFormat.zstdMinimumBytes {
+            compressed.removeAll(keepingCapacity: true)
+            let n = frame.bytes.withUnsafeBytes { zstd.compress($0, appendingTo: &compressed) }
+            if n < frame.count - frame.count / 8 {
+                positions.u8(1)
+                positions.varint(frame.count)
+                positions.append(compressed)
+                return
+            }
+        }
+        positions.u8(0)
+        positions.append(frame.bytes)
+    }
+
+    func reset() {
+        postings.removeAll()
+        positions.removeAll()
+    }
+}

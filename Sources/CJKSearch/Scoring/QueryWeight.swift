@@ -1,0 +1,190 @@
+/// What one position of a text leaf must hold.
+enum SlotPattern: Hashable {
+    /// The bigram of these two CJK characters.
+    case bigram(UInt32, UInt32)
+    /// This word (normalized scalars).
+    case word([UInt32])
+    /// Any term starting with this CJK character (a bigram or a run end); for a one-character
+    /// leaf, the character's presence postings.
+    case char(UInt32)
+}
+
+/// A ``Query/text(_:)`` leaf after analysis: patterns at relative positions.
+struct LeafPlan: Hashable {
+    var slots: [(offset: UInt32, pattern: SlotPattern)]
+    /// Positions the leaf covers (its length as a phrase).
+    var span: Int
+    var text: String
+
+    static func == (a: LeafPlan, b: LeafPlan) -> Bool { a.text == b.text }
+    func hash(into h: inout Hasher) { h.combine(text) }
+
+    /// Analyzes `text`; nil if it has no tokens.
+    static func make(_ text: String, analyzer: Analyzer) throws -> LeafPlan? {
+        var field = AnalyzedField()
+        try analyzer.analyze(text, into: &field)
+        guard let firstPosition = field.tokens.first?.position else { return nil }
+        var slots: [(UInt32, SlotPattern)] = []
+        var previous: Token?
+        for t in field.tokens {
+            let offset = t.position - firstPosition
+            switch t.kind {
+            case .bigram:
+                slots.append((offset, .bigram(t.first, t.second)))
+            case .runEnd:
+                // Covered by the bigram before it, unless the run is a single character.
+                if let p = previous, p.kind == .bigram, p.position + 1 == t.position { break }
+                slots.append((offset, .char(t.first)))
+            case .word:
+                slots.append((offset, .word(Array(field.text.scalars[Int(t.start) ..< Int(t.end)]))))
+            }
+            previous = t
+        }
+        let span = Int(field.tokens.last!.position - firstPosition) + 1
+        return LeafPlan(slots: slots.map { (offset: $0.0, pattern: $0.1) }, span: span, text: text)
+    }
+
+    var isSingleCharacter: Bool {
+        if slots.count == 1, case .char = slots[0].pattern { return true }
+        return false
+    }
+
+    /// The dictionary key of an exact pattern in `field`.
+    static func key(_ pattern: SlotPattern, _ field: Field) -> [UInt8] {
+        switch pattern {
+        case .bigram(let a, let b): return TermKey.positional(field, a, b)
+        case .word(let w): return TermKey.word(field, w[...])
+        case .char(let c): return TermKey.presence(field, c)
+        }
+    }
+}
+
+/// A query bound to one snapshot's statistics.
+indirect enum WeightNode {
+    case leaf(LeafPlan, weights: [Double?])          // per field: summed idf × boost, nil if it cannot match
+    case and([WeightNode], negatives: [WeightNode])
+    case or([WeightNode])
+}
+
+struct QueryWeight {
+    let root: WeightNode
+    let leaves: [LeafPlan]          // positive leaves, for snippets
+    let options: SearchOptions
+    let averageLengths: [Double]
+
+    init(_ query: Query, snapshot: IndexSnapshot, options: SearchOptions, analyzer: Analyzer) throws {
+        try query.validate()
+        self.options = options
+        let n = max(snapshot.documentCount, 1)
+        averageLengths = snapshot.lengthSums.map { $0 / Double(n) }
+        var leaves: [LeafPlan] = []
+        func build(_ q: Query, positive: Bool) throws -> WeightNode? {
+            switch q {
+            case .text(let text):
+                guard let plan = try LeafPlan.make(text, analyzer: analyzer) else { return nil }
+                if positive { leaves.append(plan) }
+                var weights: [Double?] = []
+                for f in Field.allCases {
+                    var idf = 0.0
+                    var possible = true
+                    for slot in plan.slots {
+                        let key = LeafPlan.key(slot.pattern, f)
+                        let keyForStats: [UInt8]
+                        if case .char(let c) = slot.pattern { keyForStats = TermKey.presence(f, c) } else { keyForStats = key }
+                        var df = 0
+                        for s in snapshot.segments {
+                            if let info = try s.reader.terms.lookup(keyForStats) { df += info.documentFrequency }
+                        }
+                        if df == 0 { possible = false; break }
+                        idf += BM25.idf(documentFrequency: df, documentCount: snapshot.documentCount)
+                    }
+                    let boost = f == .title ? options.titleBoost : 1.0
+                    weights.append(possible ? idf * boost : nil)
+                }
+                return .leaf(plan, weights: weights)
+            case .and(let qs):
+                var pos: [WeightNode] = [], neg: [WeightNode] = []
+                for sub in qs {
+                    if case .not(let inner) = sub {
+                        if let w = try build(inner, positive: false) { neg.append(w) }
+                    } else if let w = try build(sub, positive: positive) {
+                        pos.append(w)
+                    }
+                }
+                if pos.isEmpty { return nil }
+                return .and(pos, negatives: neg)
+            case .or(let qs):
+                var ws: [WeightNode] = []
+                for sub in qs { if let w = try build(sub, positive: positive) { ws.append(w) } }
+                return ws.isEmpty ? nil : .or(ws)
+            case .not:
+                throw SearchError(.invalidQuery, "a query of exclusions only matches nothing")
+            }
+        }
+        guard let root = try build(query, positive: true) else {
+            throw SearchError(.invalidQuery, "query has nothing searchable")
+        }
+        self.root = root
+        self.leaves = leaves
+    }
+
+    /// The scorer of this query over one segment.
+    func scorer(_ segment: SegmentReader, decompressor: ZstdDecompressor) throws -> Scorer {
+        try scorer(root, segment, decompressor) ?? EmptyScorer()
+    }
+
+    private func scorer(_ node: WeightNode, _ segment: SegmentReader, _ dz: ZstdDecompressor) throws -> Scorer? {
+        switch node {
+        case .leaf(let plan, let weights):
+            var perField: [Scorer] = []
+            for f in Field.allCases {
+                guard let w = weights[Int(f.rawValue)] else { continue }
+                let scoring = FieldScoring(segment: segment, field: f, bm25: options.bm25,
+                                           averageLength: averageLengths[Int(f.rawValue)], weight: w)
+                if let s = try leafScorer(plan, f, scoring, segment, dz) { perField.append(s) }
+            }
+            if perField.isEmpty { return nil }
+            return perField.count == 1 ? perField[0] : DisjunctionScorer(perField)
+        case .and(let pos, let neg):
+            var ps: [Scorer] = []
+            for p in pos {
+                guard let s = try scorer(p, segment, dz) else { return nil }
+                ps.append(s)
+            }
+            let positive = ps.count == 1 ? ps[0] : ConjunctionScorer(ps)
+            var ns: [Scorer] = []
+            for n in neg { if let s = try scorer(n, segment, dz) { ns.append(s) } }
+            return ns.isEmpty ? positive : ExclusionScorer(positive, ns)
+        case .or(let children):
+            var cs: [Scorer] = []
+            for c in children { if let s = try scorer(c, segment, dz) { cs.append(s) } }
+            if cs.isEmpty { return nil }
+            return cs.count == 1 ? cs[0] : DisjunctionScorer(cs)
+        }
+    }
+
+    private func leafScorer(_ plan: LeafPlan, _ f: Field, _ scoring: FieldScoring,
+                            _ segment: SegmentReader, _ dz: ZstdDecompressor) throws -> Scorer? {
+        if plan.slots.count == 1 {
+            // One term (or one character's presence): no positions needed.
+            guard let info = try segment.terms.lookup(LeafPlan.key(plan.slots[0].pattern, f)) else { return nil }
+            return TermScorer(try segment.cursor(info, positional: false, decompressor: dz), scoring)
+        }
+        var parts: [(UInt32, PositionSource)] = []
+        for slot in plan.slots {
+            switch slot.pattern {
+            case .char(let c):
+                var cursors: [PostingsCursor] = []
+                try segment.terms.forEach(prefix: TermKey.positional(f, c)) { _, info in
+                    cursors.append(try segment.cursor(info, positional: true, decompressor: dz))
+                }
+                if cursors.isEmpty { return nil }
+                parts.append((slot.offset, cursors.count == 1 ? cursors[0] : UnionPositionSource(cursors)))
+            default:
+                guard let info = try segment.terms.lookup(LeafPlan.key(slot.pattern, f)) else { return nil }
+                parts.append((slot.offset, try segment.cursor(info, positional: true, decompressor: dz)))
+            }
+        }
+        return PhraseScorer(parts, scoring)
+    }
+}

@@ -1,0 +1,92 @@
+/// An index directory: the entry point of the API.
+///
+/// ```swift
+/// import CJKSearch
+///
+/// let index = try SearchIndex.openOrCreate(at: "/tmp/news-index")
+/// let writer = try index.writer()
+/// try writer.add(Document(id: "1", title: "重慶經開區", body: "胡衡華在重慶經開區調研"))
+/// try writer.commit()
+///
+/// let searcher = try index.searcher()
+/// let results = try searcher.search("經開區", limit: 10)
+/// print(results.totalCount, results.hits.first?.id ?? "-")
+/// ```
+///
+/// ## Topics
+/// ### Opening
+/// - ``create(at:)``
+/// - ``open(at:)``
+/// - ``openOrCreate(at:)``
+/// ### Writing and searching
+/// - ``writer(options:)``
+/// - ``searcher()``
+///
+/// A `SearchIndex` is only a handle on the directory; it is cheap and `Sendable`. Any number of
+/// searchers, in any number of threads or processes, can read the index while one writer writes.
+public struct SearchIndex: Sendable {
+    /// The index directory.
+    public let directory: String
+
+    private init(directory: String) {
+        var d = directory
+        while d.count > 1 && d.hasSuffix("/") { d.removeLast() }
+        self.directory = d
+    }
+
+    /// Whether `directory` holds an index (a manifest).
+    public static func exists(at directory: String) -> Bool {
+        FileIO.exists(directory + "/" + Manifest.fileName)
+    }
+
+    /// Creates an empty index at `directory` (created if missing).
+    ///
+    /// - Throws: ``SearchError`` if an index already exists there or the directory cannot be written.
+    public static func create(at directory: String) throws -> SearchIndex {
+        let index = SearchIndex(directory: directory)
+        if exists(at: index.directory) {
+            throw SearchError(.io, "an index already exists here", path: index.directory)
+        }
+        try FileIO.makeDirectory(index.directory)
+        let lock = try FileLock(path: index.directory + "/LOCK")
+        defer { lock.release() }
+        try Manifest().write(directory: index.directory)
+        return index
+    }
+
+    /// Opens the existing index at `directory`.
+    ///
+    /// - Throws: ``SearchError/Code-swift.struct/indexNotFound`` if there is none.
+    public static func open(at directory: String) throws -> SearchIndex {
+        let index = SearchIndex(directory: directory)
+        guard FileIO.isDirectory(index.directory) else {
+            throw SearchError(.indexNotFound, "no such directory", path: index.directory)
+        }
+        guard exists(at: index.directory) else {
+            throw SearchError(.indexNotFound, "no index here (no \(Manifest.fileName) file)", path: index.directory)
+        }
+        return index
+    }
+
+    /// Opens the index at `directory`, creating an empty one if there is none.
+    public static func openOrCreate(at directory: String) throws -> SearchIndex {
+        let index = SearchIndex(directory: directory)
+        if exists(at: index.directory) { return index }
+        do {
+            return try create(at: index.directory)
+        } catch let e as SearchError where exists(at: index.directory) {
+            _ = e   // another process created it meanwhile
+            return index
+        }
+    }
+
+    /// Opens the writer. - Throws: ``SearchError/Code-swift.struct/locked`` if another writer is open.
+    public func writer(options: IndexWriterOptions = IndexWriterOptions()) throws -> IndexWriter {
+        try IndexWriter(directory: directory, options: options)
+    }
+
+    /// A searcher over the latest commit. It keeps seeing that commit, whatever is committed later.
+    public func searcher() throws -> Searcher {
+        Searcher(snapshot: try IndexSnapshot.open(directory: directory))
+    }
+}

@@ -1,0 +1,160 @@
+/// The envelope shared by every file of an index (segments, deletions, the manifest): a header,
+/// sections, and a footer with a checksummed section table.
+///
+/// ```
+/// File         --> Header, <Section, Padding>^SectionCount, Footer       (little-endian)
+/// Header       --> Magic:u32 = 0x534B4A43 ("CJKS"), FormatVersion:u32, FileKind:u32,
+///                  Reserved:u32 = 0, Identity:u64                      (24 bytes)
+/// Padding      --> zero bytes up to a multiple of 8
+/// Footer       --> SectionCount:u32, <SectionKind:u32, Checksum:u32, Offset:u64, Length:u64>^SectionCount,
+///                  TableChecksum:u32, TableLength:u32, EndMagic:u32 = 0x444E454B ("KEND")
+/// ```
+/// `Checksum` is the CRC-32C of a section's bytes; `TableChecksum` covers the header and the
+/// section table (SectionCount through the last entry). `TableLength` is the byte length of the
+/// section table, so a reader finds it from the end of the file. `Identity` ties a file to its
+/// place: a segment's random 64-bit id (also recorded in the manifest), or a manifest's
+/// generation, so a file copied from another segment or index is detected.
+///
+/// A reader tells apart: not an index file (bad magic), a format too old or too new (version),
+/// and damage (bad checksum, offsets outside the file, truncation).
+enum FileFormat {
+    static let magic: UInt32 = 0x534B_4A43
+    static let endMagic: UInt32 = 0x444E_454B
+    static let version: UInt32 = 1
+    static let oldestReadableVersion: UInt32 = 1
+    static let headerSize = 24
+
+    enum Kind: UInt32 {
+        case segment = 1
+        case deletions = 2
+        case manifest = 3
+    }
+
+    struct Section {
+        var kind: UInt32
+        var checksum: UInt32
+        var offset: Int
+        var length: Int
+    }
+
+    /// Assembles a complete file.
+    static func build(kind: Kind, identity: UInt64, sections: [(UInt32, [UInt8])]) -> [UInt8] {
+        var out = ByteWriter(capacity: 64 + sections.reduce(0) { $0 + $1.1.count + 8 })
+        out.u32(magic)
+        out.u32(version)
+        out.u32(kind.rawValue)
+        out.u32(0)
+        out.u64(identity)
+        var table: [Section] = []
+        for (k, bytes) in sections {
+            out.align(8)
+            let crc = CRC32C.checksum(bytes)
+            table.append(Section(kind: k, checksum: crc, offset: out.count, length: bytes.count))
+            out.append(bytes)
+        }
+        out.align(8)
+        let tableStart = out.count
+        out.u32(UInt32(table.count))
+        for s in table {
+            out.u32(s.kind)
+            out.u32(s.checksum)
+            out.u64(UInt64(s.offset))
+            out.u64(UInt64(s.length))
+        }
+        let tableLength = out.count - tableStart
+        var crc = out.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0 ..< headerSize])) }
+        crc = out.bytes.withUnsafeBytes { CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: $0[tableStart ..< tableStart + tableLength])) }
+        out.u32(crc)
+        out.u32(UInt32(tableLength))
+        out.u32(endMagic)
+        return out.bytes
+    }
+
+    /// A validated view of a file: header checked, section table checked, sections in bounds.
+    struct Parsed {
+        let identity: UInt64
+        let sections: [Section]
+        let reader: ByteReader
+
+        func section(_ kind: UInt32) throws -> ByteReader {
+            guard let s = sections.first(where: { $0.kind == kind }) else {
+                throw reader.error("missing section \(kind)", at: 0)
+            }
+            return try reader.slice(s.offset, s.length)
+        }
+
+        /// Verifies the checksum of every section whose kind passes `filter`.
+        func verify(_ filter: (UInt32) -> Bool = { _ in true }) throws {
+            for s in sections where filter(s.kind) {
+                let r = try reader.slice(s.offset, s.length)
+                let crc = CRC32C.checksum(r.buffer)
+                if crc != s.checksum {
+                    throw SearchError.corrupt(
+                        "checksum mismatch in section \(s.kind) (stored \(String(s.checksum, radix: 16)), computed \(String(crc, radix: 16)))",
+                        path: reader.path, offset: s.offset)
+                }
+            }
+        }
+    }
+
+    static func parse(_ reader: ByteReader, expecting kind: Kind) throws -> Parsed {
+        let path = reader.path
+        guard reader.count >= headerSize + 16 else {
+            if reader.count >= 4 {
+                var r = reader
+                if try r.u32() != magic { throw SearchError(.notAnIndex, "not a CJKSearch file (bad magic)", path: path, offset: 0) }
+            }
+            throw SearchError.corrupt("file is truncated (\(reader.count) bytes)", path: path, offset: 0)
+        }
+        var h = reader
+        guard try h.u32() == magic else { throw SearchError(.notAnIndex, "not a CJKSearch file (bad magic)", path: path, offset: 0) }
+        let v = try h.u32()
+        if v < oldestReadableVersion {
+            throw SearchError(.formatTooOld, "format version \(v) is too old (this build reads \(oldestReadableVersion)...\(version))", path: path, offset: 4)
+        }
+        if v > version {
+            throw SearchError(.formatTooNew, "format version \(v) is newer than this build reads (\(version))", path: path, offset: 4)
+        }
+        let k = try h.u32()
+        guard k == kind.rawValue else {
+            throw SearchError.corrupt("file kind \(k), expected \(kind.rawValue) (\(kind))", path: path, offset: 8)
+        }
+        _ = try h.u32()
+        let identity = try h.u64()
+
+        var f = reader
+        try f.seek(reader.count - 12)
+        let tableChecksum = try f.u32()
+        let tableLength = Int(try f.u32())
+        guard try f.u32() == endMagic else {
+            throw SearchError.corrupt("footer magic missing: file truncated or damaged", path: path, offset: reader.count - 4)
+        }
+        let tableStart = reader.count - 12 - tableLength
+        guard tableLength >= 4, tableStart >= headerSize else {
+            throw SearchError.corrupt("section table length \(tableLength) out of range", path: path, offset: reader.count - 8)
+        }
+        let table = try reader.slice(tableStart, tableLength)
+        var crc = CRC32C.checksum(try reader.slice(0, headerSize).buffer)
+        crc = CRC32C.update(crc, table.buffer)
+        guard crc == tableChecksum else {
+            throw SearchError.corrupt("header or section table checksum mismatch", path: path, offset: tableStart)
+        }
+        var t = table
+        let count = Int(try t.u32())
+        guard tableLength == 4 + count * 24 else {
+            throw SearchError.corrupt("section table length \(tableLength) does not fit \(count) sections", path: path, offset: tableStart)
+        }
+        var sections: [Section] = []
+        for _ in 0 ..< count {
+            let sk = try t.u32()
+            let sc = try t.u32()
+            let off = try t.u64()
+            let len = try t.u64()
+            guard off >= UInt64(headerSize), len <= UInt64(tableStart), off <= UInt64(tableStart) - len else {
+                throw SearchError.corrupt("section \(sk) at \(off)+\(len) lies outside the file body", path: path, offset: t.fileOffset + t.position - 24)
+            }
+            sections.append(Section(kind: sk, checksum: sc, offset: Int(off), length: Int(len)))
+        }
+        return Parsed(identity: identity, sections: sections, reader: reader)
+    }
+}

@@ -1,0 +1,133 @@
+/// One segment file, memory-mapped and read in place.
+///
+/// Opening validates the envelope (magic, version, kind, identity, section table checksum), the
+/// checksums of the small sections and the structure of the metadata; nothing but a few offsets is
+/// copied to the heap.
+///
+/// `@unchecked Sendable`: every stored property is immutable after `init`, and the mapped bytes
+/// are read-only; per-search state (cursors, zstd contexts) lives elsewhere.
+final class SegmentReader: @unchecked Sendable {
+    let name: String
+    let path: String
+    let segmentID: UInt64
+    let documentCount: Int
+    let lengthSums: [UInt64]
+    let termCount: Int
+    let file: MappedFile
+    let parsed: FileFormat.Parsed
+    let terms: TermDictionary
+    let postings: ByteReader
+    let positions: ByteReader
+    let norms: ByteReader
+    let stored: StoredDocumentsReader
+    let ids: ByteReader
+    let idHash: ByteReader
+
+    init(directory: String, name: String, expectedID: UInt64?) throws {
+        self.name = name
+        path = directory + "/" + name + ".seg"
+        file = try MappedFile(path: path)
+        parsed = try FileFormat.parse(file.reader(), expecting: .segment)
+        segmentID = parsed.identity
+        if let expectedID, expectedID != segmentID {
+            throw SearchError.corrupt("segment id \(String(segmentID, radix: 16)) does not match the manifest's \(String(expectedID, radix: 16)): file from another segment or index", path: path, offset: 16)
+        }
+        if file.count <= SegmentFormat.eagerVerifyLimit {
+            try parsed.verify()
+        } else {
+            try parsed.verify { SegmentFormat.smallSections.contains($0) }
+        }
+        var m = try parsed.section(SegmentFormat.meta)
+        documentCount = Int(try m.u32())
+        lengthSums = [try m.u64(), try m.u64()]
+        termCount = Int(try m.u64())
+        terms = try TermDictionary(try parsed.section(SegmentFormat.termDict))
+        guard terms.termCount == termCount else {
+            throw SearchError.corrupt("term count \(terms.termCount) disagrees with the segment's \(termCount)", path: path)
+        }
+        postings = try parsed.section(SegmentFormat.postings)
+        positions = try parsed.section(SegmentFormat.positions)
+        norms = try parsed.section(SegmentFormat.norms)
+        guard norms.count == documentCount * 8 else {
+            throw norms.error("norms section is \(norms.count) bytes for \(documentCount) documents", at: 0)
+        }
+        stored = try StoredDocumentsReader(try parsed.section(SegmentFormat.stored), documentCount: documentCount)
+        ids = try parsed.section(SegmentFormat.ids)
+        guard ids.count >= (documentCount + 1) * 4 else { throw ids.error("ids section too short", at: 0) }
+        idHash = try parsed.section(SegmentFormat.idHash)
+        guard idHash.count == documentCount * 12 else { throw idHash.error("id hash section is \(idHash.count) bytes for \(documentCount) documents", at: 0) }
+    }
+
+    /// The length (positions used) of `field` in document `doc`.
+    @inline(__always)
+    func fieldLength(_ doc: Int, _ field: Field) throws -> Int {
+        var r = norms
+        try r.seek(doc * 8 + Int(field.rawValue) * 4)
+        return Int(try r.u32())
+    }
+
+    /// The id of document `doc`.
+    func id(_ doc: Int) throws -> String {
+        var r = ids
+        try r.seek(doc * 4)
+        let start = Int(try r.u32())
+        let end = Int(try r.u32())
+        let base = (documentCount + 1) * 4
+        guard start <= end, base + end <= ids.count else { throw ids.error("id \(doc) range \(start)..<\(end) out of bounds", at: doc * 4) }
+        var s = try ids.slice(base + start, end - start)
+        return try s.string(length: end - start)
+    }
+
+    /// The documents (normally at most one) whose id is `id`.
+    func documents(withID id: String) throws -> [Int] {
+        let h = IdHash.hash(id)
+        var lo = 0, hi = documentCount
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            var r = idHash
+            try r.seek(mid * 12)
+            if try r.u64() < h { lo = mid + 1 } else { hi = mid }
+        }
+        var found: [Int] = []
+        var i = lo
+        while i < documentCount {
+            var r = idHash
+            try r.seek(i * 12)
+            guard try r.u64() == h else { break }
+            let d = Int(try r.u32())
+            guard d < documentCount else { throw idHash.error("document \(d) out of range", at: i * 12 + 8) }
+            if try self.id(d) == id { found.append(d) }
+            i += 1
+        }
+        return found
+    }
+
+    func document(_ doc: Int, decompressor: ZstdDecompressor) throws -> Document {
+        try stored.document(doc, decompressor: decompressor)
+    }
+
+    func cursor(_ info: TermInfo, positional: Bool, decompressor: ZstdDecompressor) throws -> PostingsCursor {
+        try PostingsCursor(info: info, postings: postings, positions: positions, documentCount: documentCount,
+                           hasPositions: positional, decompressor: decompressor)
+    }
+
+    var sizeInBytes: Int { file.count }
+
+    func sectionSizes() -> [UInt32: Int] {
+        var out: [UInt32: Int] = [:]
+        for s in parsed.sections { out[s.kind, default: 0] += s.length }
+        return out
+    }
+}
+
+extension ByteReader {
+    /// Exactly `length` bytes of UTF-8 as a String.
+    mutating func string(length: Int) throws -> String {
+        let start = position
+        let b = try bytes(length)
+        guard let s = String(validating: b.bindMemory(to: UInt8.self), as: UTF8.self) else {
+            throw error("invalid UTF-8 in stored string", at: start)
+        }
+        return s
+    }
+}

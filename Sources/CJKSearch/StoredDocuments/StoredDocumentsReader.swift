@@ -1,0 +1,118 @@
+/// Reads stored documents from a segment's Stored section (format in ``StoredDocumentsWriter``).
+struct StoredDocumentsReader {
+    let data: ByteReader
+    let blockCount: Int
+    let documentCount: Int
+
+    init(_ data: ByteReader, documentCount: Int) throws {
+        self.data = data
+        self.documentCount = documentCount
+        var r = data
+        blockCount = Int(try r.u32())
+        try r.need(blockCount * 24)
+        if documentCount > 0 && blockCount == 0 { throw data.error("no stored blocks for \(documentCount) documents", at: 0) }
+    }
+
+    func entry(_ b: Int) throws -> (first: Int, raw: Int, offset: Int, length: Int) {
+        var r = data
+        try r.seek(4 + b * 24)
+        let first = Int(try r.u32())
+        let raw = Int(try r.u32())
+        let offset = Int(try r.u64())
+        let length = Int(try r.u64())
+        return (first, raw, offset, length)
+    }
+
+    /// Decodes document `doc` (0-based) using `decompressor`.
+    func document(_ doc: Int, decompressor: ZstdDecompressor) throws -> Document {
+        guard doc >= 0 && doc < documentCount else { throw data.error("stored document \(doc) out of range", at: 0) }
+        // The last block whose first document is ≤ doc.
+        var lo = 0, hi = blockCount - 1, found = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if try entry(mid).first <= doc { found = mid; lo = mid + 1 } else { hi = mid - 1 }
+        }
+        guard found >= 0 else { throw data.error("no stored block holds document \(doc)", at: 0) }
+        let e = try entry(found)
+        guard e.offset >= 0, e.length >= 0, e.raw <= 1 << 30 else { throw data.error("stored block \(found) entry out of range", at: 4 + found * 24) }
+        let frame = try data.slice(e.offset, e.length)
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(e.raw, 1), alignment: 8)
+        defer { raw.deallocate() }
+        let out = UnsafeMutableRawBufferPointer(rebasing: raw[0 ..< e.raw])
+        try decompressor.decompress(frame.buffer, into: out, path: data.path, offset: frame.fileOffset)
+        var r = ByteReader(UnsafeRawBufferPointer(out), fileOffset: frame.fileOffset, path: data.path)
+        var current = e.first
+        while true {
+            let id = try r.string()
+            let title = try r.string()
+            let body = try r.string()
+            let fieldCount = try r.varint(max: 1 << 20)
+            if current == doc {
+                var fields: [String: String] = [:]
+                for _ in 0 ..< fieldCount {
+                    let k = try r.string()
+                    fields[k] = try r.string()
+                }
+                return Document(id: id, title: title, body: body, fields: fields)
+            }
+            for _ in 0 ..< fieldCount * 2 { _ = try r.string() }
+            current += 1
+            if r.isAtEnd { throw data.error("stored block \(found) ends before document \(doc)", at: e.offset) }
+        }
+    }
+
+    /// Checks that every block decodes and that the blocks hold exactly `documentCount` documents.
+    func verify(decompressor: ZstdDecompressor) throws {
+        var expectedFirst = 0
+        for b in 0 ..< blockCount {
+            let e = try entry(b)
+            guard e.first == expectedFirst else { throw data.error("stored block \(b) starts at document \(e.first), expected \(expectedFirst)", at: 4 + b * 24) }
+            guard e.raw <= 1 << 30 else { throw data.error("stored block \(b) too large", at: 4 + b * 24) }
+            let frame = try data.slice(e.offset, e.length)
+            var buffer = [UInt8]()
+            try decompressor.decompress(frame.buffer, expectedSize: e.raw, into: &buffer, path: data.path, offset: frame.fileOffset)
+            try buffer.withUnsafeBytes { raw in
+                var r = ByteReader(raw, fileOffset: frame.fileOffset, path: data.path)
+                while !r.isAtEnd {
+                    for _ in 0 ..< 3 { _ = try r.string() }
+                    let n = try r.varint(max: 1 << 20)
+                    for _ in 0 ..< n * 2 { _ = try r.string() }
+                    expectedFirst += 1
+                }
+            }
+        }
+        guard expectedFirst == documentCount else { throw data.error("stored blocks hold \(expectedFirst) documents, expected \(documentCount)", at: 0) }
+    }
+}
+
+extension StoredDocumentsReader {
+    /// Calls `body` with every document in order, decompressing each block once (for merges).
+    func forEachDocument(decompressor: ZstdDecompressor, _ body: (Int, Document) throws -> Void) throws {
+        var doc = 0
+        var buffer = [UInt8]()
+        for b in 0 ..< blockCount {
+            let e = try entry(b)
+            guard e.raw <= 1 << 30 else { throw data.error("stored block \(b) too large", at: 4 + b * 24) }
+            let frame = try data.slice(e.offset, e.length)
+            try decompressor.decompress(frame.buffer, expectedSize: e.raw, into: &buffer, path: data.path, offset: frame.fileOffset)
+            try buffer.withUnsafeBytes { raw in
+                var r = ByteReader(raw, fileOffset: frame.fileOffset, path: data.path)
+                while !r.isAtEnd {
+                    let id = try r.string()
+                    let title = try r.string()
+                    let text = try r.string()
+                    let n = try r.varint(max: 1 << 20)
+                    var fields: [String: String] = [:]
+                    for _ in 0 ..< n {
+                        let k = try r.string()
+                        fields[k] = try r.string()
+                    }
+                    guard doc < documentCount else { throw data.error("more stored documents than the segment holds", at: e.offset) }
+                    try body(doc, Document(id: id, title: title, body: text, fields: fields))
+                    doc += 1
+                }
+            }
+        }
+        guard doc == documentCount else { throw data.error("stored blocks hold \(doc) documents, expected \(documentCount)", at: 0) }
+    }
+}

@@ -1,0 +1,153 @@
+/// Reads a segment's term dictionary in place (see ``TermDictionaryWriter`` for the format).
+///
+/// Lookup is a binary search over the blocks' first terms followed by a scan of one block of at
+/// most 32 entries. Nothing is copied to the heap at open.
+struct TermDictionary {
+    let data: ByteReader
+    let termCount: Int
+    let blockCount: Int
+    private let offsetsStart = 12
+    private let blocksStart: Int
+
+    init(_ data: ByteReader) throws {
+        self.data = data
+        var r = data
+        termCount = Int(try r.u64())
+        blockCount = Int(try r.u32())
+        blocksStart = 12 + blockCount * 4
+        try r.need(blockCount * 4)
+        let expectedBlocks = (termCount + TermDictionaryWriter.blockSize - 1) / TermDictionaryWriter.blockSize
+        guard blockCount == expectedBlocks else {
+            throw data.error("term dictionary has \(blockCount) blocks for \(termCount) terms", at: 0)
+        }
+    }
+
+    private func blockOffset(_ b: Int) throws -> Int {
+        var r = data
+        try r.seek(offsetsStart + b * 4)
+        let o = Int(try r.u32())
+        guard o < data.count - blocksStart else { throw data.error("block offset \(o) out of range", at: offsetsStart + b * 4) }
+        return blocksStart + o
+    }
+
+    /// Compares the first term of block `b` with `key` (negative: less).
+    private func compareFirstTerm(_ b: Int, _ key: UnsafeRawBufferPointer) throws -> Int {
+        var r = data
+        try r.seek(try blockOffset(b))
+        _ = try r.varint()                    // entry count
+        let shared = try r.varint()
+        guard shared == 0 else { throw r.error("first entry of a block shares a prefix") }
+        let length = try r.varint(max: 1 << 16)
+        let term = try r.bytes(length)
+        return TermDictionary.compare(term, key)
+    }
+
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = memcmpBytes(a.baseAddress!, b.baseAddress!, n)
+            if c != 0 { return c }
+        }
+        return a.count - b.count
+    }
+
+    @inline(__always)
+    private static func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Int {
+        for i in 0 ..< n {
+            let x = a.load(fromByteOffset: i, as: UInt8.self), y = b.load(fromByteOffset: i, as: UInt8.self)
+            if x != y { return Int(x) - Int(y) }
+        }
+        return 0
+    }
+
+    /// The last block whose first term is ≤ key, or -1.
+    private func findBlock(_ key: UnsafeRawBufferPointer) throws -> Int {
+        var lo = 0, hi = blockCount - 1, found = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if try compareFirstTerm(mid, key) <= 0 { found = mid; lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return found
+    }
+
+    /// Looks up a term; nil if absent.
+    func lookup(_ key: [UInt8]) throws -> TermInfo? {
+        try key.withUnsafeBytes { k in
+            let b = try findBlock(k)
+            if b < 0 { return nil }
+            var result: TermInfo?
+            try scanBlock(b) { term, info in
+                let c = TermDictionary.compare(term, k)
+                if c == 0 { result = info; return false }
+                return c < 0
+            }
+            return result
+        }
+    }
+
+    /// Calls `body` with every term that starts with `prefix`, in order.
+    func forEach(prefix: [UInt8], _ body: (UnsafeRawBufferPointer, TermInfo) throws -> Void) throws {
+        try prefix.withUnsafeBytes { p in
+            var b = max(try findBlock(p), 0)
+            var done = false
+            while !done && b < blockCount {
+                try scanBlock(b) { term, info in
+                    if term.count >= p.count && TermDictionary.compare(UnsafeRawBufferPointer(rebasing: term[0 ..< p.count]), p) == 0 {
+                        try body(term, info)
+                        return true
+                    }
+                    if TermDictionary.compare(term, p) > 0 { done = true; return false }
+                    return true
+                }
+                b += 1
+            }
+        }
+    }
+
+    /// Calls `body` with every term in order (for checks, stats and merges).
+    func forEach(_ body: (UnsafeRawBufferPointer, TermInfo) throws -> Void) throws {
+        var seen = 0
+        for b in 0 ..< blockCount {
+            try scanBlock(b) { term, info in
+                seen += 1
+                try body(term, info)
+                return true
+            }
+        }
+        guard seen == termCount else { throw data.error("term dictionary holds \(seen) terms, header says \(termCount)", at: 0) }
+    }
+
+    /// Decodes block `b`'s entries in order, calling `visit` until it returns false.
+    private func scanBlock(_ b: Int, _ visit: (UnsafeRawBufferPointer, TermInfo) throws -> Bool) throws {
+        var r = data
+        let start = try blockOffset(b)
+        try r.seek(start)
+        let entries = try r.varint(max: TermDictionaryWriter.blockSize)
+        let expected = b == blockCount - 1 ? termCount - b * TermDictionaryWriter.blockSize : TermDictionaryWriter.blockSize
+        guard entries == expected else { throw r.error("block \(b) has \(entries) entries, expected \(expected)", at: start) }
+        var term: [UInt8] = []
+        term.reserveCapacity(64)
+        var info = TermInfo(documentFrequency: 0, postingsOffset: 0, postingsLength: 0, positionsOffset: 0, positionsLength: 0)
+        for e in 0 ..< entries {
+            let shared = try r.varint(max: term.count)
+            if e == 0 && shared != 0 { throw r.error("first entry of a block shares a prefix") }
+            let suffixLength = try r.varint(max: 1 << 16)
+            let suffix = try r.bytes(suffixLength)
+            let previousTerm = term
+            term.removeSubrange(shared...)
+            term.append(contentsOf: suffix)
+            if e > 0 && !(previousTerm.lexicographicallyPrecedes(term)) {
+                throw r.error("terms out of order in block \(b)")
+            }
+            info.documentFrequency = try r.varint(max: Int(Int32.max))
+            let pd = try r.varint(max: Int(Int64.max / 2))
+            info.postingsOffset = e == 0 ? pd : info.postingsOffset + pd
+            info.postingsLength = try r.varint(max: Int(Int64.max / 2))
+            let qd = try r.varint(max: Int(Int64.max / 2))
+            info.positionsOffset = e == 0 ? qd : info.positionsOffset + qd
+            info.positionsLength = try r.varint(max: Int(Int64.max / 2))
+            let keep = try term.withUnsafeBytes { try visit($0, info) }
+            if !keep { return }
+        }
+    }
+}

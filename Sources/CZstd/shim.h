@@ -1,0 +1,4 @@
+#ifndef CJKSEARCH_CZSTD_SHIM_H
+#define CJKSEARCH_CZSTD_SHIM_H
+#include <zstd.h>
+#endif
