@@ -46,6 +46,12 @@ let package = Package(
             dependencies: ["CJKSearch"],
             path: "Tests/CJKSearchTests"
         ),
+        // End-to-end tests of the executable.
+        .testTarget(
+            name: "cjksearchCLITests",
+            dependencies: ["cjksearch"],
+            path: "Tests/cjksearchCLITests"
+        ),
         // Benchmarks: run only when CJKSEARCH_BENCH=1, in release:
         // `CJKSEARCH_BENCH=1 swift test -c release --filter CJKSearchBenchmarks`
         .testTarget(

@@ -1,0 +1,40 @@
+import Foundation
+import XCTest
+@testable import CJKSearch
+
+final class SegmentTests: XCTestCase {
+    func testSameInputGivesSameBytes() throws {
+        let docs = TestCorpus.mixedDocuments(count: 40, seed: 9) + (try TestCorpus.corpusDocuments())
+        func build() throws -> [UInt8] {
+            let w = SegmentWriter()
+            for d in docs { try w.add(d) }
+            return w.finish(segmentID: 42)
+        }
+        XCTAssertEqual(try build(), try build())
+    }
+
+    func testSegmentRoundTrip() throws {
+        let dir = makeTemporaryDirectory(self)
+        let docs = try TestCorpus.corpusDocuments() + [Document(id: "f", title: "標題", body: "本文", fields: ["url": "https://x", "n": "1"])]
+        let w = SegmentWriter()
+        for d in docs { try w.add(d) }
+        try FileIO.writeNewFile(dir + "/t.seg", [w.finish(segmentID: 7)])
+        let r = try SegmentReader(directory: dir, name: "t", expectedID: 7)
+        XCTAssertEqual(r.documentCount, docs.count)
+        let dz = ZstdDecompressor()
+        for (i, d) in docs.enumerated() {
+            XCTAssertEqual(try r.document(i, decompressor: dz), d)
+            XCTAssertEqual(try r.id(i), d.id)
+            XCTAssertEqual(try r.documents(withID: d.id), [i])
+        }
+        // A known term's postings.
+        let info = try XCTUnwrap(r.terms.lookup(TermKey.positional(.body, 0x91CD, 0x6176)))   // 重慶
+        let c = try r.cursor(info, positional: true, decompressor: dz)
+        var docsWithTerm: [Int32] = []
+        while try c.next() != PostingsCursor.noMoreDocs { docsWithTerm.append(c.doc); XCTAssertFalse(try c.positions().isEmpty) }
+        XCTAssertEqual(docsWithTerm, [0, 1, 3, 4])
+        XCTAssertThrowsError(try SegmentReader(directory: dir, name: "t", expectedID: 8)) { e in
+            XCTAssertEqual((e as? SearchError)?.code, .corrupt)
+        }
+    }
+}
