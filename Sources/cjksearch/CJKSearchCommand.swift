@@ -51,20 +51,27 @@ struct Demo: ParsableCommand {
 enum CorpusLocator {
     /// Finds `Corpus/` in the current directory, its parents, or above the executable.
     static func find() throws -> String {
-        var candidates: [String] = []
-        var dir = FileManager.default.currentDirectoryPath
-        for _ in 0 ..< 6 {
-            candidates.append(dir + "/Corpus")
-            dir = (dir as NSString).deletingLastPathComponent
-        }
-        var exe = (CommandLine.arguments[0] as NSString).resolvingSymlinksInPath
-        for _ in 0 ..< 8 {
-            exe = (exe as NSString).deletingLastPathComponent
-            candidates.append(exe + "/Corpus")
-        }
-        for c in candidates {
+        func isDirectory(_ path: String) -> Bool {
             var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: c, isDirectory: &isDir), isDir.boolValue { return c }
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+        }
+        /// `dir` and its ancestors, up to the root.
+        func ancestors(_ dir: URL) -> [URL] {
+            var out: [URL] = []
+            var d = dir.standardizedFileURL
+            for _ in 0 ..< 10 {
+                out.append(d)
+                let parent = d.deletingLastPathComponent()
+                if parent.path == d.path { break }
+                d = parent
+            }
+            return out
+        }
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0], relativeTo: cwd).resolvingSymlinksInPath().deletingLastPathComponent()
+        for dir in ancestors(cwd) + ancestors(exe) {
+            let candidate = dir.appendingPathComponent("Corpus").path
+            if isDirectory(candidate) { return candidate }
         }
         throw SearchError(.indexNotFound, "cannot find the bundled Corpus/ directory; run from the repository or pass --corpus DIR")
     }
@@ -72,7 +79,8 @@ enum CorpusLocator {
     /// Builds the corpus index under `<corpus>/../.cjksearch/corpus-index` unless an index of the
     /// same files (names, sizes, modification times) is already there.
     static func ensureIndex(corpus: String) throws -> String {
-        let root = ((corpus as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".cjksearch")
+        let corpusURL = URL(fileURLWithPath: corpus).standardizedFileURL
+        let root = corpusURL.deletingLastPathComponent().appendingPathComponent(".cjksearch").path
         let indexDir = root + "/corpus-index"
         let stampPath = root + "/corpus-index.stamp"
         let files = try InputReader.expand([corpus])

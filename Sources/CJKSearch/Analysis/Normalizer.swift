@@ -208,6 +208,13 @@ final class Normalizer {
                  0x016B, 0x00FA, 0x01D4, 0x00F9, 0x01D6, 0x01D8, 0x01DA, 0x01DC,
                  0x0144, 0x0148, 0x01F9, 0x1E3F:
                 toned = true
+            case 0x0300, 0x0301, 0x0304, 0x030C:
+                // A tone written as a combining mark after its vowel (canonically equivalent to
+                // the precomposed letter); it does not count as a letter of its own.
+                guard letters > 0 else { return nil }
+                toned = true
+                j += len
+                continue
             default: return nil
             }
             letters += 1

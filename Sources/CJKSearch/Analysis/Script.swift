@@ -21,6 +21,8 @@ enum Script {
             return .separator
         }
         if isCJK(s) { return .cjk }
+        // Common punctuation blocks, without a property lookup.
+        if (s >= 0x2000 && s <= 0x206F) || (s >= 0x3000 && s <= 0x303F) || (s >= 0xFE30 && s <= 0xFE4F) { return .separator }
         guard let scalar = Unicode.Scalar(s) else { return .separator }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,

@@ -78,7 +78,11 @@ final class PostingsCursor {
     private func skipLastDoc(_ b: Int) throws -> Int32 {
         var r = skipTable
         try r.seek(b * PostingsFormat.skipEntrySize)
-        return Int32(bitPattern: try r.u32())
+        let last = try r.u32()
+        guard last < UInt32(documentCount) else {
+            throw skipTable.error("skip entry \(b) names document \(last), segment has \(documentCount)", at: b * PostingsFormat.skipEntrySize)
+        }
+        return Int32(last)
     }
 
     private func skipEnds(_ b: Int) throws -> (block: Int, positions: Int) {
@@ -95,6 +99,7 @@ final class PostingsCursor {
             var previous: Int64 = -1
             for i in 0 ..< documentFrequency {
                 let code = try r.varint()
+                guard code >> 1 < UInt64(documentCount) else { throw r.error("document gap \(code >> 1) out of range") }
                 let d = previous + 1 + Int64(code >> 1)
                 guard d < Int64(documentCount) else { throw r.error("document \(d) out of range (segment has \(documentCount))") }
                 docs[i] = UInt32(d)
@@ -203,11 +208,11 @@ final class PostingsCursor {
         var p: UInt64 = 0
         for k in 0 ..< f {
             let v = try r.varint()
+            guard v <= UInt64(UInt32.max) - p else { throw r.error("position out of range") }
             if k == 0 { p = v } else {
                 guard v > 0 else { throw r.error("positions do not increase") }
                 p += v
             }
-            guard p <= UInt64(UInt32.max) else { throw r.error("position out of range") }
             positionsBuffer.append(UInt32(p))
         }
         return positionsBuffer[...]

@@ -42,23 +42,24 @@ struct StoredDocumentsReader {
         try decompressor.decompress(frame.buffer, into: out, path: data.path, offset: frame.fileOffset)
         var r = ByteReader(UnsafeRawBufferPointer(out), fileOffset: frame.fileOffset, path: data.path)
         var current = e.first
-        while true {
-            let id = try r.string()
-            let title = try r.string()
-            let body = try r.string()
+        // Skip the documents before `doc` without decoding their strings.
+        while current < doc {
+            for _ in 0 ..< 3 { try r.skip(try r.varint(max: 1 << 30)) }
             let fieldCount = try r.varint(max: 1 << 20)
-            if current == doc {
-                var fields: [String: String] = [:]
-                for _ in 0 ..< fieldCount {
-                    let k = try r.string()
-                    fields[k] = try r.string()
-                }
-                return Document(id: id, title: title, body: body, fields: fields)
-            }
-            for _ in 0 ..< fieldCount * 2 { _ = try r.string() }
+            for _ in 0 ..< fieldCount * 2 { try r.skip(try r.varint(max: 1 << 30)) }
             current += 1
             if r.isAtEnd { throw data.error("stored block \(found) ends before document \(doc)", at: e.offset) }
         }
+        let id = try r.string()
+        let title = try r.string()
+        let body = try r.string()
+        let fieldCount = try r.varint(max: 1 << 20)
+        var fields: [String: String] = [:]
+        for _ in 0 ..< fieldCount {
+            let k = try r.string()
+            fields[k] = try r.string()
+        }
+        return Document(id: id, title: title, body: body, fields: fields)
     }
 
     /// Checks that every block decodes and that the blocks hold exactly `documentCount` documents.

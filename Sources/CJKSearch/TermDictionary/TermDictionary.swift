@@ -12,7 +12,9 @@ struct TermDictionary {
     init(_ data: ByteReader) throws {
         self.data = data
         var r = data
-        termCount = Int(try r.u64())
+        let count = try r.u64()
+        guard count <= UInt64(Int32.max) else { throw data.error("term count \(count) is implausible", at: 0) }
+        termCount = Int(count)
         blockCount = Int(try r.u32())
         blocksStart = 12 + blockCount * 4
         try r.need(blockCount * 4)
@@ -141,10 +143,10 @@ struct TermDictionary {
             }
             info.documentFrequency = try r.varint(max: Int(Int32.max))
             let pd = try r.varint(max: Int(Int64.max / 2))
-            info.postingsOffset = e == 0 ? pd : info.postingsOffset + pd
+            info.postingsOffset = e == 0 ? pd : info.postingsOffset &+ pd      // out-of-range sums fail at slice()
             info.postingsLength = try r.varint(max: Int(Int64.max / 2))
             let qd = try r.varint(max: Int(Int64.max / 2))
-            info.positionsOffset = e == 0 ? qd : info.positionsOffset + qd
+            info.positionsOffset = e == 0 ? qd : info.positionsOffset &+ qd
             info.positionsLength = try r.varint(max: Int(Int64.max / 2))
             let keep = try term.withUnsafeBytes { try visit($0, info) }
             if !keep { return }

@@ -111,6 +111,7 @@ final class NormalizerTests: XCTestCase {
             ("當()", "當()", [], "empty parentheses: kept"),
             ("當(dāng)(dāng)", "當(dāng)", [3 ..< 10], "only the annotation adjacent to the Han character goes"),
             ("當(dā ng)", "當(dā ng)", [], "space inside: kept"),
+            ("當(da\u{0304}ng)前", "當前", [3 ..< 11], "decomposed tone mark is removed like the composed one"),
         ]
         for row in table {
             let n = try normalize(row.input)

@@ -1,0 +1,114 @@
+import CJKSearch
+import Foundation
+import XCTest
+
+/// Shared set-up of the benchmark suite. Benchmarks run only when `CJKSEARCH_BENCH=1` (and should
+/// run in release): `CJKSEARCH_BENCH=1 swift test -c release --filter CJKSearchBenchmarks`.
+/// `CJKSEARCH_BENCH_MB` sets the generated corpus size (default 20).
+enum Bench {
+    static var enabled: Bool { ProcessInfo.processInfo.environment["CJKSEARCH_BENCH"] == "1" }
+    static var megabytes: Int { Int(ProcessInfo.processInfo.environment["CJKSEARCH_BENCH_MB"] ?? "") ?? 20 }
+
+    static func skipUnlessEnabled() throws {
+        try XCTSkipUnless(enabled, "benchmarks run only with CJKSEARCH_BENCH=1")
+    }
+
+    static var corpusDirectory: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Corpus").path
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Peak resident set size of this process (VmHWM), in bytes.
+    static func peakRSS() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+            return kb * 1024
+        }
+        return 0
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let i = min(sorted.count - 1, Int((p / 100) * Double(sorted.count - 1) + 0.5))
+        return sorted[i]
+    }
+
+    /// A deterministic crawl-like corpus made from the bundled pages: sentences reshuffled into new
+    /// pages of varying length, with characters substituted by others drawn from the corpus's own
+    /// character distribution (so the bigram vocabulary keeps growing), a shared header per "site"
+    /// and ASCII numbers and URLs.
+    static func generateDocuments(megabytes: Int, seed: UInt64 = 1) throws -> [Document] {
+        var sentences: [String] = []
+        var characters: [Character] = []
+        for f in try FileManager.default.contentsOfDirectory(atPath: corpusDirectory).sorted() where f.hasSuffix(".txt") {
+            let text = try String(contentsOfFile: corpusDirectory + "/" + f, encoding: .utf8)
+            var current = ""
+            for ch in text {
+                current.append(ch)
+                if "。！？\n".contains(ch) {
+                    if current.count > 4 { sentences.append(current) }
+                    current = ""
+                }
+                if let s = ch.unicodeScalars.first, s.value >= 0x4E00 && s.value <= 0x9FFF { characters.append(ch) }
+            }
+        }
+        var rng = SplitMix(seed: seed)
+        var docs: [Document] = []
+        var bytes = 0
+        let headers = (0 ..< 20).map { i in "網站\(i) 首頁 > 新聞中心 > 正文\n" }
+        while bytes < megabytes << 20 {
+            let n = docs.count
+            var body = headers[n % headers.count]
+            let count = 3 + Int(rng.next() % 40) + (rng.next() % 20 == 0 ? 200 : 0)
+            for _ in 0 ..< count {
+                var s = sentences[Int(rng.next() % UInt64(sentences.count))]
+                if rng.next() % 2 == 0 {
+                    var chars = Array(s)
+                    for _ in 0 ..< max(1, chars.count / 12) {
+                        let i = Int(rng.next() % UInt64(chars.count))
+                        chars[i] = characters[Int(rng.next() % UInt64(characters.count))]
+                    }
+                    s = String(chars)
+                }
+                body += s
+                if rng.next() % 10 == 0 { body += " \(rng.next() % 100000) https://news\(n % 20).example.com/\(n) " }
+            }
+            let title = String(sentences[Int(rng.next() % UInt64(sentences.count))].prefix(24))
+            docs.append(Document(id: "bench-\(n)", title: title, body: body, fields: ["site": "news\(n % 20)"]))
+            bytes += title.utf8.count + body.utf8.count
+        }
+        return docs
+    }
+
+    static func temporaryDirectory() -> String {
+        let dir = NSTemporaryDirectory() + "cjksearch-bench-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func directorySize(_ dir: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.reduce(0) { sum, n in
+            sum + (((try? FileManager.default.attributesOfItem(atPath: dir + "/" + n))?[.size] as? NSNumber)?.intValue ?? 0)
+        }
+    }
+}
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Keeps a value alive so the optimizer cannot drop the work that made it.
+@inline(never)
+func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
