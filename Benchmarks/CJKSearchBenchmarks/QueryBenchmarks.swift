@@ -105,3 +105,31 @@ final class QueryBenchmarks: XCTestCase {
         print(rows.joined(separator: "\n"))
     }
 }
+
+final class FormatBenchmarks: XCTestCase {
+    /// The postings-format decision: sizes under alternative encodings of the same index.
+    func testPostingsEncodings() throws {
+        try Bench.skipUnlessEnabled()
+        let docs = try Bench.generateDocuments(megabytes: Bench.megabytes)
+        let dir = Bench.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let index = try SearchIndex.create(at: dir)
+        let writer = try index.writer()
+        for d in docs { try writer.add(d) }
+        try writer.commit()
+        writer.close()
+        let s = try index.searcher().encodingSizes()
+        func mb(_ n: Int) -> String { String(format: "%.2f MB", Double(n) / 1_048_576) }
+        print("""
+        | data | encoding | size |
+        |---|---|---|
+        | documents+frequencies | bit-packed 128-blocks + varint short lists (written) | \(mb(s.postingsAsWritten)) |
+        | documents+frequencies | the same, zstd -3 per term | \(mb(s.postingsZstd)) |
+        | positions | raw varint frames | \(mb(s.positionsRaw)) |
+        | positions | every frame zstd -3 | \(mb(s.positionsAllZstd)) |
+        | positions | zstd where it saves ≥ 1/8 (written) | \(mb(s.positionsAsWritten)) |
+        | positions | all frames as one zstd -3 frame (bound for grouping) | \(mb(s.positionsOneFrame)) |
+        | documents+frequencies | all lists as one zstd -3 frame (bound for grouping) | \(mb(s.postingsOneFrame)) |
+        """)
+    }
+}

@@ -29,7 +29,8 @@ enum Output {
             let score = String(format: "%.4f", hit.score)
             let id = colour ? boldOn + hit.id + highlightOff : hit.id
             out += "\(i + 1). \(score)  \(id)\n"
-            if !hit.title.isEmpty { out += "   \(hit.title)\n" }
+            let title = hit.titleSnippet.map { snippetText($0, colour: colour) } ?? hit.title
+            if !title.isEmpty { out += "   \(title)\n" }
             let s = snippetText(hit.snippet, colour: colour)
             if !s.isEmpty { out += "   \(s)\n" }
         }

@@ -75,3 +75,71 @@ extension Searcher {
 package struct TermInfoHandle {
     let info: TermInfo
 }
+
+/// Sizes of the postings under alternative encodings, for the postings-format decision.
+package struct EncodingSizes {
+    /// Documents and frequencies as written (bit-packed blocks, varint short lists).
+    package var postingsAsWritten = 0
+    /// The same bytes, each term's list compressed as one zstd frame (level 3).
+    package var postingsZstd = 0
+    /// Positions as written (raw or zstd per frame, whichever is smaller).
+    package var positionsAsWritten = 0
+    /// Positions with every frame raw (varint deltas, no zstd).
+    package var positionsRaw = 0
+    /// Positions with every frame zstd-compressed.
+    package var positionsAllZstd = 0
+    /// All raw position frames of the index as one zstd frame: the upper bound of what grouping
+    /// frames could gain.
+    package var positionsOneFrame = 0
+    /// All postings of the index as one zstd frame.
+    package var postingsOneFrame = 0
+}
+
+extension Searcher {
+    package func encodingSizes() throws -> EncodingSizes {
+        var sizes = EncodingSizes()
+        let zstd = ZstdCompressor(level: 3)
+        let dz = ZstdDecompressor()
+        var out: [UInt8] = []
+        var allPositions: [UInt8] = []
+        var allPostings: [UInt8] = []
+        for s in snapshot.segments {
+            let r = s.reader
+            try r.terms.forEach { key, info in
+                sizes.postingsAsWritten += info.postingsLength
+                let p = try r.postings.slice(info.postingsOffset, info.postingsLength)
+                out.removeAll(keepingCapacity: true)
+                sizes.postingsZstd += min(zstd.compress(p.buffer, appendingTo: &out), info.postingsLength)
+                allPostings.append(contentsOf: p.buffer)
+                guard key[0] % 2 == 0 else { return }
+                sizes.positionsAsWritten += info.positionsLength
+                // Re-read every frame's raw bytes through a cursor.
+                let c = try r.cursor(info, positional: true, decompressor: dz)
+                var raw = ByteWriter()
+                var frames: [[UInt8]] = []
+                var docsInFrame = 0
+                while try c.next() != PostingsCursor.noMoreDocs {
+                    var previous: UInt32 = 0
+                    for (k, pos) in try c.positions().enumerated() {
+                        raw.varint(k == 0 ? pos : pos - previous)
+                        previous = pos
+                    }
+                    docsInFrame += 1
+                    if docsInFrame == PostingsFormat.blockSize { frames.append(raw.bytes); raw.removeAll(); docsInFrame = 0 }
+                }
+                if docsInFrame > 0 { frames.append(raw.bytes) }
+                for f in frames {
+                    allPositions.append(contentsOf: f)
+                    sizes.positionsRaw += 1 + f.count
+                    out.removeAll(keepingCapacity: true)
+                    sizes.positionsAllZstd += 1 + 4 + zstd.compress(f, appendingTo: &out)
+                }
+            }
+        }
+        out.removeAll()
+        sizes.positionsOneFrame = zstd.compress(allPositions, appendingTo: &out)
+        out.removeAll()
+        sizes.postingsOneFrame = zstd.compress(allPostings, appendingTo: &out)
+        return sizes
+    }
+}

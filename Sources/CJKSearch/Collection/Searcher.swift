@@ -6,8 +6,11 @@ public struct Hit: Sendable, Hashable {
     public let id: String
     /// Its BM25 score (higher is better).
     public let score: Double
-    /// Its title.
+    /// Its title, as stored.
     public let title: String
+    /// The whole title with the query's matches marked (crawl artifacts removed, white space
+    /// collapsed), if snippets were asked for.
+    public let titleSnippet: Snippet?
     /// Its stored fields.
     public let fields: [String: String]
     /// The best-matching passage of its body, if snippets were asked for.
@@ -101,8 +104,9 @@ public final class Searcher: Sendable {
         hits.reserveCapacity(top.count)
         for t in top {
             let doc = try segments[t.segment].reader.document(t.doc, decompressor: decompressor)
-            hits.append(Hit(id: doc.id, score: t.score, title: doc.title, fields: doc.fields,
-                            snippet: snippetBuilder?.snippet(for: doc.body)))
+            hits.append(Hit(id: doc.id, score: t.score, title: doc.title,
+                            titleSnippet: snippetBuilder?.snippet(for: doc.title, length: doc.title.unicodeScalars.count * 4 + 8),
+                            fields: doc.fields, snippet: snippetBuilder?.snippet(for: doc.body)))
         }
         let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
         return SearchResults(totalCount: total, hits: hits, micros: micros)

@@ -35,7 +35,9 @@ struct SnippetBuilder {
     let length: Int
     let analyzer = Analyzer()
 
-    func snippet(for body: String) -> Snippet {
+    func snippet(for body: String) -> Snippet { snippet(for: body, length: length) }
+
+    func snippet(for body: String, length: Int) -> Snippet {
         var field = AnalyzedField()
         guard (try? analyzer.analyze(body, into: &field)) != nil, field.text.count > 0 else {
             return Snippet(text: "", highlights: [])

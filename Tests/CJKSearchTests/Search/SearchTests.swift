@@ -99,3 +99,12 @@ final class SearchTests: XCTestCase {
         XCTAssertEqual(unboosted.hits.first?.id, "body")
     }
 }
+
+extension SearchTests {
+    func testTitleSnippetMarksMatchesAndDropsArtifacts() throws {
+        let results = try corpusSearcher().search("當前位置")
+        let title = try XCTUnwrap(results.hits.first?.titleSnippet)
+        XCTAssertEqual(title.marked(), "<mark>當前位置</mark>:首頁 > 首頁推薦 > 重慶 > 正文")
+        XCTAssertEqual(results.hits.first?.title, "當(dāng)前位置:首頁 > 首頁推薦 > 重慶 > 正文", "the stored title is the original")
+    }
+}
