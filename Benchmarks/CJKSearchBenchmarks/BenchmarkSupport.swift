@@ -83,6 +83,17 @@ enum Bench {
         return docs
     }
 
+    /// Builds an index of `docs` in a new temporary directory, in one commit.
+    static func buildIndex(_ docs: [Document]) throws -> (SearchIndex, String) {
+        let dir = temporaryDirectory()
+        let index = try SearchIndex.create(at: dir)
+        let writer = try index.writer()
+        for d in docs { try writer.add(d) }
+        try writer.commit()
+        writer.close()
+        return (index, dir)
+    }
+
     static func temporaryDirectory() -> String {
         let dir = NSTemporaryDirectory() + "cjksearch-bench-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -7,18 +7,11 @@ final class QueryBenchmarks: XCTestCase {
     func testQueryLatencyByClass() throws {
         try Bench.skipUnlessEnabled()
         let docs = try Bench.generateDocuments(megabytes: Bench.megabytes)
-        let dir = Bench.temporaryDirectory()
+        let (index, dir) = try Bench.buildIndex(docs)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let openStart = Bench.now()
-        let index = try SearchIndex.create(at: dir)
-        let writer = try index.writer()
-        for d in docs { try writer.add(d) }
-        try writer.commit()
-        writer.close()
         let t0 = Bench.now()
         let searcher = try index.searcher()
         let openMicros = Double(Bench.now() - t0) / 1000
-        _ = openStart
 
         // Query classes sampled from the documents' text.
         var rng = SplitMix(seed: 5)
@@ -65,13 +58,8 @@ final class QueryBenchmarks: XCTestCase {
     func testSingleCharacterDesign() throws {
         try Bench.skipUnlessEnabled()
         let docs = try Bench.generateDocuments(megabytes: Bench.megabytes)
-        let dir = Bench.temporaryDirectory()
+        let (index, dir) = try Bench.buildIndex(docs)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let index = try SearchIndex.create(at: dir)
-        let writer = try index.writer()
-        for d in docs { try writer.add(d) }
-        try writer.commit()
-        writer.close()
         let searcher = try index.searcher()
         let sizes = try searcher.presencePostingsBytes()
         let table = try searcher.bigramSideTable()
@@ -111,13 +99,8 @@ final class FormatBenchmarks: XCTestCase {
     func testPostingsEncodings() throws {
         try Bench.skipUnlessEnabled()
         let docs = try Bench.generateDocuments(megabytes: Bench.megabytes)
-        let dir = Bench.temporaryDirectory()
+        let (index, dir) = try Bench.buildIndex(docs)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let index = try SearchIndex.create(at: dir)
-        let writer = try index.writer()
-        for d in docs { try writer.add(d) }
-        try writer.commit()
-        writer.close()
         let s = try index.searcher().encodingSizes()
         func mb(_ n: Int) -> String { String(format: "%.2f MB", Double(n) / 1_048_576) }
         print("""

@@ -106,7 +106,7 @@ final class Repl {
             case ":stats":
                 do { print(Output.stats(try searcher.stats()), terminator: "") } catch { printError("error: \(error)") }
             case ":reload":
-                do { searcher = try index.searcher(); print("\(searcher.documentCount) documents") } catch { printError("error: \(error)") }
+                do { searcher = try searcher.refreshed(); print("\(searcher.documentCount) documents") } catch { printError("error: \(error)") }
             default:
                 printError("unknown command \(parts[0]); type :help")
             }

@@ -66,6 +66,17 @@ public final class Searcher: Sendable {
     /// The commit generation this searcher sees.
     public var generation: UInt64 { snapshot.manifest.generation }
 
+    /// A searcher over the index's latest commit, sharing this one's open segments where they
+    /// are unchanged (cheaper than ``SearchIndex/searcher()``, which maps and verifies every
+    /// segment). Returns `self` when nothing was committed since.
+    public func refreshed() throws -> Searcher {
+        let latest = try Manifest.read(directory: snapshot.directory)
+        if latest == snapshot.manifest { return self }
+        var reuse: [String: SegmentReader] = [:]
+        for s in snapshot.segments { reuse[s.reader.name] = s.reader }
+        return Searcher(snapshot: try IndexSnapshot.open(directory: snapshot.directory, reuse: reuse))
+    }
+
     /// Parses `query` (see ``QueryParser``) and searches.
     public func search(_ query: String, limit: Int = 10, options: SearchOptions = SearchOptions()) throws -> SearchResults {
         try search(try QueryParser.parse(query), limit: limit, options: options)

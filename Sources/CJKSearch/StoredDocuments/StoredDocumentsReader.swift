@@ -64,25 +64,7 @@ struct StoredDocumentsReader {
 
     /// Checks that every block decodes and that the blocks hold exactly `documentCount` documents.
     func verify(decompressor: ZstdDecompressor) throws {
-        var expectedFirst = 0
-        for b in 0 ..< blockCount {
-            let e = try entry(b)
-            guard e.first == expectedFirst else { throw data.error("stored block \(b) starts at document \(e.first), expected \(expectedFirst)", at: 4 + b * 24) }
-            guard e.raw <= 1 << 30 else { throw data.error("stored block \(b) too large", at: 4 + b * 24) }
-            let frame = try data.slice(e.offset, e.length)
-            var buffer = [UInt8]()
-            try decompressor.decompress(frame.buffer, expectedSize: e.raw, into: &buffer, path: data.path, offset: frame.fileOffset)
-            try buffer.withUnsafeBytes { raw in
-                var r = ByteReader(raw, fileOffset: frame.fileOffset, path: data.path)
-                while !r.isAtEnd {
-                    for _ in 0 ..< 3 { _ = try r.string() }
-                    let n = try r.varint(max: 1 << 20)
-                    for _ in 0 ..< n * 2 { _ = try r.string() }
-                    expectedFirst += 1
-                }
-            }
-        }
-        guard expectedFirst == documentCount else { throw data.error("stored blocks hold \(expectedFirst) documents, expected \(documentCount)", at: 0) }
+        try forEachDocument(decompressor: decompressor) { _, _ in }
     }
 }
 
@@ -93,6 +75,7 @@ extension StoredDocumentsReader {
         var buffer = [UInt8]()
         for b in 0 ..< blockCount {
             let e = try entry(b)
+            guard e.first == doc else { throw data.error("stored block \(b) starts at document \(e.first), expected \(doc)", at: 4 + b * 24) }
             guard e.raw <= 1 << 30 else { throw data.error("stored block \(b) too large", at: 4 + b * 24) }
             let frame = try data.slice(e.offset, e.length)
             try decompressor.decompress(frame.buffer, expectedSize: e.raw, into: &buffer, path: data.path, offset: frame.fileOffset)

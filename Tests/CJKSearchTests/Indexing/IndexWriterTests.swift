@@ -206,3 +206,20 @@ final class LockedList: @unchecked Sendable {
     var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
     func append(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
 }
+
+extension IndexWriterTests {
+    func testRefreshedSearcherSeesNewCommitsAndSharesSegments() throws {
+        let dir = makeTemporaryDirectory(self)
+        let index = try TestCorpus.buildIndex(at: dir, [Document(id: "a", body: "東京")])
+        let s1 = try index.searcher()
+        XCTAssertTrue(try s1.refreshed() === s1, "nothing new: the same searcher")
+        let w = try index.writer()
+        try w.add(Document(id: "b", body: "東京タワー"))
+        try w.commit()
+        w.close()
+        let s2 = try s1.refreshed()
+        XCTAssertEqual(s2.documentCount, 2)
+        XCTAssertEqual(s1.documentCount, 1)
+        XCTAssertTrue(s2.snapshot.segments[0].reader === s1.snapshot.segments[0].reader, "the unchanged segment is shared")
+    }
+}
