@@ -93,10 +93,25 @@ final class Normalizer {
             } else {
                 nextIsCombining = false
             }
-            if !nextIsCombining && Normalizer.isStable(s) {
-                out.append(s, i, i + len)
-                i += len
-                continue
+            if !nextIsCombining {
+                if Normalizer.isStable(s) {
+                    out.append(s, i, i + len)
+                    i += len
+                    continue
+                }
+                if s >= 0xFF01 && s <= 0xFF5E {
+                    // Full-width ASCII (，：（） and friends): NFKC is the ASCII character.
+                    var a = s - 0xFEE0
+                    if a >= 0x41 && a <= 0x5A { a += 0x20 }
+                    out.append(a, i, i + len)
+                    i += len
+                    continue
+                }
+                if let cached = cache[s] {
+                    for m in cached where !Normalizer.isIgnorable(m) { out.append(m, i, i + len) }
+                    i += len
+                    continue
+                }
             }
             i = try slowCluster(p, i, n, &out)
         }

@@ -94,7 +94,6 @@ public final class IndexWriter {
     /// Adds a document, replacing any document with the same id when the change is committed.
     public func add(_ doc: Document) throws {
         try checkUsable()
-        try doc.validate()
         let number = buffer.documentCount
         try buffer.add(doc)
         if let old = bufferIDs[doc.id] { bufferDeleted.append(old) }

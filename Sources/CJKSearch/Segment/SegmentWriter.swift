@@ -20,7 +20,9 @@ final class SegmentWriter {
     private var lengthSums: [UInt64] = [0, 0]
     private var ids: [String] = []
     private let stored = StoredDocumentsWriter()
-    private var scratch: [UInt64] = []
+    /// Per term: the last document whose postings it has, and where that document's frequency is.
+    private var lastDoc: [UInt32] = []
+    private var freqSlot: [Int32] = []
 
     private(set) var documentCount = 0
 
@@ -58,6 +60,8 @@ final class SegmentWriter {
         termKeys.append(makeKey())
         termIsPresence.append(presence)
         streams.append([])
+        lastDoc.append(.max)
+        freqSlot.append(0)
         return o
     }
 
@@ -68,12 +72,26 @@ final class SegmentWriter {
         termKeys.append(key)
         termIsPresence.append(false)
         streams.append([])
+        lastDoc.append(.max)
+        freqSlot.append(0)
         return o
+    }
+
+    /// The bytes of a word of 1–7 ASCII characters packed into 56 bits, or nil.
+    @inline(__always)
+    static func packShortASCII(_ scalars: [UInt32], _ start: Int, _ end: Int) -> UInt64? {
+        guard end - start <= 7 else { return nil }
+        var packed: UInt64 = 0
+        for k in start ..< end {
+            let c = scalars[k]
+            guard c < 0x80 else { return nil }
+            packed = packed << 8 | UInt64(c)
+        }
+        return packed
     }
 
     private func invert(_ doc: UInt32, _ f: Field) {
         let fieldBits = UInt64(f.rawValue) << 62
-        scratch.removeAll(keepingCapacity: true)
         for t in field.tokens {
             let o: Int32
             switch t.kind {
@@ -84,39 +102,42 @@ final class SegmentWriter {
                 let key = fieldBits | 1 << 60 | UInt64(t.first) << 21
                 o = ordinal(cjk: key, { TermKey.positional(f, t.first) }, presence: false)
             case .word:
-                o = ordinal(word: TermKey.word(f, field.text.scalars[Int(t.start) ..< Int(t.end)]))
+                if let packed = SegmentWriter.packShortASCII(field.text.scalars, Int(t.start), Int(t.end)) {
+                    // Words of up to 7 ASCII bytes (numbers, most English words): a 64-bit key,
+                    // no allocation.
+                    let start = Int(t.start), end = Int(t.end)
+                    o = ordinal(cjk: fieldBits | 3 << 60 | packed,
+                                { TermKey.word(f, field.text.scalars[start ..< end]) }, presence: false)
+                } else {
+                    o = ordinal(word: TermKey.word(f, field.text.scalars[Int(t.start) ..< Int(t.end)]))
+                }
             }
-            scratch.append(UInt64(UInt32(o)) << 32 | UInt64(t.position))
-        }
-        scratch.sort()
-        var i = 0
-        while i < scratch.count {
-            let o = Int(scratch[i] >> 32)
-            var j = i
-            while j < scratch.count && Int(scratch[j] >> 32) == o { j += 1 }
-            streams[o].append(doc)
-            streams[o].append(UInt32(j - i))
-            for k in i ..< j { streams[o].append(UInt32(truncatingIfNeeded: scratch[k])) }
-            streamWords += 2 + (j - i)
-            i = j
+            append(o, doc, position: t.position)
         }
         // Character presence: frequency of each distinct CJK character.
-        scratch.removeAll(keepingCapacity: true)
         for c in field.cjkCharacters {
             let key = fieldBits | 2 << 60 | UInt64(c) << 21
-            let o = ordinal(cjk: key, { TermKey.presence(f, c) }, presence: true)
-            scratch.append(UInt64(UInt32(o)))
+            append(ordinal(cjk: key, { TermKey.presence(f, c) }, presence: true), doc, position: nil)
         }
-        scratch.sort()
-        i = 0
-        while i < scratch.count {
-            let o = Int(scratch[i])
-            var j = i
-            while j < scratch.count && scratch[j] == scratch[i] { j += 1 }
+    }
+
+    /// Appends one occurrence to a term's stream: a new `doc, freq` header the first time the term
+    /// is seen in `doc`, then the frequency is counted up and the position appended. Each term has
+    /// its own stream, so tokens of different terms can interleave without sorting.
+    @inline(__always)
+    private func append(_ o: Int32, _ doc: UInt32, position: UInt32?) {
+        let o = Int(o)
+        if lastDoc[o] != doc {
+            lastDoc[o] = doc
+            freqSlot[o] = Int32(streams[o].count + 1)
             streams[o].append(doc)
-            streams[o].append(UInt32(j - i))
+            streams[o].append(0)
             streamWords += 2
-            i = j
+        }
+        streams[o][Int(freqSlot[o])] += 1
+        if let position {
+            streams[o].append(position)
+            streamWords += 1
         }
     }
 
