@@ -31,12 +31,20 @@ public struct Document: Sendable, Hashable {
         /// The largest title, body or stored value, in UTF-8 bytes (64 MiB): bigger "documents" in
         /// a crawl are dumps, not pages, and analyzing one would hold the writer for seconds.
         public static let maxFieldBytes = 64 << 20
+        /// The most stored fields a document may have.
+        public static let maxStoredFields = 10_000
     }
 
     func validate() throws {
         if id.isEmpty { throw SearchError(.invalidInput, "document id is empty") }
         if id.utf8.count > Limits.maxIdBytes {
             throw SearchError(.limitExceeded, "document id is \(id.utf8.count) bytes; the limit is \(Limits.maxIdBytes)")
+        }
+        if fields.count > Limits.maxStoredFields {
+            throw SearchError(.limitExceeded, "document \"\(id)\" has \(fields.count) stored fields; the limit is \(Limits.maxStoredFields)")
+        }
+        for name in fields.keys where name.utf8.count > Limits.maxIdBytes {
+            throw SearchError(.limitExceeded, "a stored field name of document \"\(id)\" is \(name.utf8.count) bytes; the limit is \(Limits.maxIdBytes)")
         }
         for (name, value) in [("title", title), ("body", body)] + fields.map({ ($0.key, $0.value) }) {
             if value.utf8.count > Limits.maxFieldBytes {
