@@ -114,7 +114,7 @@ public final class Searcher: Sendable {
         var hits: [Hit] = []
         hits.reserveCapacity(top.count)
         for t in top {
-            let doc = try segments[t.segment].reader.document(t.doc, decompressor: decompressor)
+            let doc = try segments[t.segment].reader.document(t.doc, decompressor: decompressor, body: options.snippets)
             hits.append(Hit(id: doc.id, score: t.score, title: doc.title,
                             titleSnippet: snippetBuilder?.snippet(for: doc.title, length: doc.title.unicodeScalars.count * 4 + 8),
                             fields: doc.fields, snippet: snippetBuilder?.snippet(for: doc.body)))

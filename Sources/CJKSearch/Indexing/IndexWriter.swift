@@ -207,6 +207,7 @@ public final class IndexWriter {
         let merged = SegmentWriter()
         for i in segments.indices where chosen.contains(i) {
             let s = segments[i]
+            try s.reader.ensureVerified()
             try s.reader.stored.forEachDocument(decompressor: decompressor) { d, doc in
                 if !s.live.isDeleted(d) { try merged.add(doc) }
             }

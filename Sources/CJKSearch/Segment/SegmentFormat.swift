@@ -31,8 +31,9 @@ enum SegmentFormat {
     static let idHash: UInt32 = 8
 
     /// Sections checked at every open. The large ones (postings, positions, stored) are checked at
-    /// open only for files up to ``eagerVerifyLimit`` bytes, and always by `check`; their contents
-    /// are validated structurally as they are decoded, and zstd frames carry their own checksums.
+    /// open for files up to ``eagerVerifyLimit`` bytes; in larger files, before their first use
+    /// (the first search or document fetch of that segment in the process), so that opening stays
+    /// fast and no result is ever computed from unverified bytes.
     static let smallSections: Set<UInt32> = [meta, termDict, norms, ids, idHash]
     static let eagerVerifyLimit = 64 << 20
 }

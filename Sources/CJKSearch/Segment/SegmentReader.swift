@@ -1,12 +1,19 @@
+import Foundation
+
 /// One segment file, memory-mapped and read in place.
 ///
 /// Opening validates the envelope (magic, version, kind, identity, section table checksum), the
 /// checksums of the small sections and the structure of the metadata; nothing but a few offsets is
 /// copied to the heap.
 ///
-/// `@unchecked Sendable`: every stored property is immutable after `init`, and the mapped bytes
-/// are read-only; per-search state (cursors, zstd contexts) lives elsewhere.
+/// `@unchecked Sendable`: every stored property is immutable after `init` except the
+/// verification state, which is guarded by `verifyLock`; the mapped bytes are read-only;
+/// per-search state (cursors, zstd contexts) lives elsewhere.
 final class SegmentReader: @unchecked Sendable {
+    private let verifyLock = NSLock()
+    /// Whether the large sections were verified (see `verificationError` for the outcome).
+    private var largeSectionsVerified: Bool
+    private var verificationError: Error?
     let name: String
     let path: String
     let segmentID: UInt64
@@ -23,7 +30,7 @@ final class SegmentReader: @unchecked Sendable {
     let ids: ByteReader
     let idHash: ByteReader
 
-    init(directory: String, name: String, expectedID: UInt64?) throws {
+    init(directory: String, name: String, expectedID: UInt64?, eagerVerifyLimit: Int = SegmentFormat.eagerVerifyLimit) throws {
         self.name = name
         path = directory + "/" + name + ".seg"
         file = try MappedFile(path: path)
@@ -32,10 +39,12 @@ final class SegmentReader: @unchecked Sendable {
         if let expectedID, expectedID != segmentID {
             throw SearchError.corrupt("segment id \(String(segmentID, radix: 16)) does not match the manifest's \(String(expectedID, radix: 16)): file from another segment or index", path: path, offset: 16)
         }
-        if file.count <= SegmentFormat.eagerVerifyLimit {
+        if file.count <= eagerVerifyLimit {
             try parsed.verify()
+            largeSectionsVerified = true
         } else {
             try parsed.verify { SegmentFormat.smallSections.contains($0) }
+            largeSectionsVerified = false
         }
         var m = try parsed.section(SegmentFormat.meta)
         documentCount = Int(try m.u32())
@@ -102,16 +111,36 @@ final class SegmentReader: @unchecked Sendable {
         return found
     }
 
-    func document(_ doc: Int, decompressor: ZstdDecompressor) throws -> Document {
-        try stored.document(doc, decompressor: decompressor)
+    func document(_ doc: Int, decompressor: ZstdDecompressor, body: Bool = true) throws -> Document {
+        try ensureVerified()
+        return try stored.document(doc, decompressor: decompressor, body: body)
     }
 
     func cursor(_ info: TermInfo, positional: Bool, decompressor: ZstdDecompressor) throws -> PostingsCursor {
-        try PostingsCursor(info: info, postings: postings, positions: positions, documentCount: documentCount,
+        try ensureVerified()
+        return try PostingsCursor(info: info, postings: postings, positions: positions, documentCount: documentCount,
                            hasPositions: positional, decompressor: decompressor)
     }
 
     var sizeInBytes: Int { file.count }
+
+    /// Verifies the checksums of the large sections once per reader (see
+    /// ``SegmentFormat/smallSections``); every later call returns at once or rethrows.
+    func ensureVerified() throws {
+        verifyLock.lock()
+        defer { verifyLock.unlock() }
+        if largeSectionsVerified {
+            if let verificationError { throw verificationError }
+            return
+        }
+        largeSectionsVerified = true
+        do {
+            try parsed.verify { !SegmentFormat.smallSections.contains($0) }
+        } catch {
+            verificationError = error
+            throw error
+        }
+    }
 
     func sectionSizes() -> [UInt32: Int] {
         var out: [UInt32: Int] = [:]

@@ -23,8 +23,9 @@ struct StoredDocumentsReader {
         return (first, raw, offset, length)
     }
 
-    /// Decodes document `doc` (0-based) using `decompressor`.
-    func document(_ doc: Int, decompressor: ZstdDecompressor) throws -> Document {
+    /// Decodes document `doc` (0-based) using `decompressor`; without `body`, its body is skipped
+    /// (left empty) rather than decoded.
+    func document(_ doc: Int, decompressor: ZstdDecompressor, body includeBody: Bool = true) throws -> Document {
         guard doc >= 0 && doc < documentCount else { throw data.error("stored document \(doc) out of range", at: 0) }
         // The last block whose first document is ≤ doc.
         var lo = 0, hi = blockCount - 1, found = -1
@@ -52,7 +53,8 @@ struct StoredDocumentsReader {
         }
         let id = try r.string()
         let title = try r.string()
-        let body = try r.string()
+        let body: String
+        if includeBody { body = try r.string() } else { try r.skip(try r.varint(max: 1 << 30)); body = "" }
         let fieldCount = try r.varint(max: 1 << 20)
         var fields: [String: String] = [:]
         for _ in 0 ..< fieldCount {

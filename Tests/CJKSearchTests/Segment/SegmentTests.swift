@@ -38,3 +38,29 @@ final class SegmentTests: XCTestCase {
         }
     }
 }
+
+extension SegmentTests {
+    /// In a large file (here: any file, with the limit at 0) the big sections are verified before
+    /// their first use rather than at open; damage there is still an error, never a result.
+    func testLargeSectionsAreVerifiedBeforeFirstUse() throws {
+        let dir = makeTemporaryDirectory(self)
+        let w = SegmentWriter()
+        for d in try TestCorpus.corpusDocuments() { try w.add(d) }
+        var bytes = w.finish(segmentID: 3)
+        let parsed = try bytes.withUnsafeBytes { try FileFormat.parse(ByteReader($0, path: "x"), expecting: .segment) }
+        let postings = try XCTUnwrap(parsed.sections.first { $0.kind == SegmentFormat.postings })
+        bytes[postings.offset + postings.length / 2] ^= 0x10
+        try FileIO.writeNewFile(dir + "/t.seg", [bytes])
+        XCTAssertThrowsError(try SegmentReader(directory: dir, name: "t", expectedID: 3)) {
+            XCTAssertEqual(($0 as? SearchError)?.code, .corrupt, "a small file is verified whole at open")
+        }
+        let r = try SegmentReader(directory: dir, name: "t", expectedID: 3, eagerVerifyLimit: 0)
+        let info = try XCTUnwrap(r.terms.lookup(TermKey.positional(.body, 0x91CD, 0x6176)))
+        for _ in 0 ..< 2 {
+            XCTAssertThrowsError(try r.cursor(info, positional: true, decompressor: ZstdDecompressor())) {
+                XCTAssertEqual(($0 as? SearchError)?.code, .corrupt)
+            }
+            XCTAssertThrowsError(try r.document(0, decompressor: ZstdDecompressor()))
+        }
+    }
+}
