@@ -50,6 +50,9 @@ public struct SearchIndex: Sendable {
         try FileIO.makeDirectory(index.directory)
         let lock = try FileLock(path: index.directory + "/LOCK")
         defer { lock.release() }
+        if exists(at: index.directory) {   // created by another process while we took the lock
+            throw SearchError(.io, "an index already exists here", path: index.directory)
+        }
         try Manifest().write(directory: index.directory)
         return index
     }

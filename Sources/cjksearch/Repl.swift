@@ -18,6 +18,10 @@ struct ReplCommand: ParsableCommand {
     @Option(name: .long, help: "How many hits to show per query.")
     var limit: Int = 10
 
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must not be negative") }
+    }
+
     func run() throws {
         try runReportingErrors {
             let dir = try index ?? CorpusLocator.ensureIndex(corpus: CorpusLocator.find())

@@ -54,6 +54,15 @@ final class ZstdDecompressor {
 
     deinit { ZSTD_freeDCtx(dctx) }
 
+    /// Throws unless `frame` declares exactly `expectedSize` bytes of content: checked before a
+    /// buffer of that size is allocated, so a damaged length cannot request gigabytes.
+    static func checkContentSize(_ frame: UnsafeRawBufferPointer, _ expectedSize: Int, path: String, offset: Int) throws {
+        let declared = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
+        guard declared == UInt64(expectedSize) else {
+            throw SearchError.corrupt("zstd frame declares \(declared) bytes, expected \(expectedSize)", path: path, offset: offset)
+        }
+    }
+
     /// Decompresses one frame that must expand to exactly `output.count` bytes.
     func decompress(_ frame: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,
                     path: String, offset: Int) throws {
@@ -72,6 +81,7 @@ final class ZstdDecompressor {
     /// (replacing its contents).
     func decompress(_ frame: UnsafeRawBufferPointer, expectedSize: Int, into output: inout [UInt8],
                     path: String, offset: Int) throws {
+        try ZstdDecompressor.checkContentSize(frame, expectedSize, path: path, offset: offset)
         if output.count != expectedSize {
             output.removeAll(keepingCapacity: true)
             output.append(contentsOf: repeatElement(0, count: expectedSize))

@@ -87,7 +87,7 @@ public final class Searcher: Sendable {
     /// - Parameters:
     ///   - limit: how many hits to return (a limit above the number of matches returns them all).
     public func search(_ query: Query, limit: Int = 10, options: SearchOptions = SearchOptions()) throws -> SearchResults {
-        precondition(limit >= 0, "limit must not be negative")
+        guard limit >= 0 else { throw SearchError(.invalidQuery, "limit \(limit) is negative") }
         let started = DispatchTime.now().uptimeNanoseconds
         let analyzer = Analyzer()
         let weight = try QueryWeight(query, snapshot: snapshot, options: options, analyzer: analyzer)
@@ -116,7 +116,7 @@ public final class Searcher: Sendable {
         for t in top {
             let doc = try segments[t.segment].reader.document(t.doc, decompressor: decompressor, body: options.snippets)
             hits.append(Hit(id: doc.id, score: t.score, title: doc.title,
-                            titleSnippet: snippetBuilder?.snippet(for: doc.title, length: doc.title.unicodeScalars.count * 4 + 8),
+                            titleSnippet: snippetBuilder?.snippet(for: doc.title, length: Int(Int32.max)),
                             fields: doc.fields, snippet: snippetBuilder?.snippet(for: doc.body)))
         }
         let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)

@@ -31,6 +31,9 @@ public struct Document: Sendable, Hashable {
         /// The largest title, body or stored value, in UTF-8 bytes (64 MiB): bigger "documents" in
         /// a crawl are dumps, not pages, and analyzing one would hold the writer for seconds.
         public static let maxFieldBytes = 64 << 20
+        /// The largest document, all parts together, in UTF-8 bytes (256 MiB): a stored block
+        /// must stay under 1 GiB.
+        public static let maxDocumentBytes = 256 << 20
         /// The most stored fields a document may have.
         public static let maxStoredFields = 10_000
     }
@@ -46,10 +49,15 @@ public struct Document: Sendable, Hashable {
         for name in fields.keys where name.utf8.count > Limits.maxIdBytes {
             throw SearchError(.limitExceeded, "a stored field name of document \"\(id)\" is \(name.utf8.count) bytes; the limit is \(Limits.maxIdBytes)")
         }
+        var total = id.utf8.count
         for (name, value) in [("title", title), ("body", body)] + fields.map({ ($0.key, $0.value) }) {
             if value.utf8.count > Limits.maxFieldBytes {
                 throw SearchError(.limitExceeded, "field \"\(name)\" of document \"\(id)\" is \(value.utf8.count) bytes; the limit is \(Limits.maxFieldBytes)")
             }
+            total += name.utf8.count + value.utf8.count
+        }
+        if total > Limits.maxDocumentBytes {
+            throw SearchError(.limitExceeded, "document \"\(id)\" is \(total) bytes; the limit is \(Limits.maxDocumentBytes)")
         }
     }
 }

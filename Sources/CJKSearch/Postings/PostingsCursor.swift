@@ -236,6 +236,7 @@ final class PostingsCursor {
         case 1:
             let rawLength = try r.varint(max: 1 << 30)
             let rest = try r.bytes(r.remaining)
+            try ZstdDecompressor.checkContentSize(rest, rawLength, path: r.path, offset: r.fileOffset)
             if frameStorage.count < rawLength {
                 frameStorage.deallocate()
                 frameStorage = .allocate(byteCount: max(rawLength, 1024), alignment: 8)

@@ -7,6 +7,8 @@ enum SlotPattern: Hashable {
     /// Any term starting with this CJK character (a bigram or a run end); for a one-character
     /// leaf, the character's presence postings.
     case char(UInt32)
+    /// This CJK character as the last of its run (followed by a separator, a word or the end).
+    case runEnd(UInt32)
 }
 
 /// A ``Query/text(_:)`` leaf after analysis: patterns at relative positions.
@@ -26,15 +28,30 @@ struct LeafPlan: Hashable {
         guard let firstPosition = field.tokens.first?.position else { return nil }
         var slots: [(UInt32, SlotPattern)] = []
         var previous: Token?
-        for t in field.tokens {
+        for (i, t) in field.tokens.enumerated() {
             let offset = t.position - firstPosition
+            let isLast = i == field.tokens.count - 1
             switch t.kind {
             case .bigram:
                 slots.append((offset, .bigram(t.first, t.second)))
             case .runEnd:
-                // Covered by the bigram before it, unless the run is a single character.
-                if let p = previous, p.kind == .bigram, p.position + 1 == t.position { break }
-                slots.append((offset, .char(t.first)))
+                // A CJK run that punctuation or a word follows must end where the query's run
+                // ends (`東、京` must not match `東京`). A run that ends the text, or that only white
+                // space separates from the next CJK run (`"重慶 經開區"`, spaces between words), may
+                // continue in the document: a lone character then matches any term starting with
+                // it, and a longer run's last character is covered by its last bigram.
+                let afterBigram = previous.map { $0.kind == .bigram && $0.position + 1 == t.position } ?? false
+                var boundary = false
+                if !isLast {
+                    let next = field.tokens[i + 1]
+                    let between = field.text.scalars[Int(t.end) ..< Int(next.start)]
+                    boundary = next.kind == .word || !between.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+                }
+                if boundary {
+                    slots.append((offset, .runEnd(t.first)))
+                } else if !afterBigram {
+                    slots.append((offset, .char(t.first)))
+                }
             case .word:
                 slots.append((offset, .word(Array(field.text.scalars[Int(t.start) ..< Int(t.end)]))))
             }
@@ -55,6 +72,7 @@ struct LeafPlan: Hashable {
         case .bigram(let a, let b): return TermKey.positional(field, a, b)
         case .word(let w): return TermKey.word(field, w[...])
         case .char(let c): return TermKey.presence(field, c)
+        case .runEnd(let c): return TermKey.positional(field, c)
         }
     }
 }

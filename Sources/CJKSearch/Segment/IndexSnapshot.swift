@@ -69,7 +69,7 @@ final class IndexSnapshot: @unchecked Sendable {
                     segments.append(SnapshotSegment(reader: reader, live: live, entry: e))
                 }
                 return try IndexSnapshot(directory: directory, manifest: manifest, segments: segments)
-            } catch let error as SearchError where error.code == .indexNotFound && attempt < 5 {
+            } catch let error as SearchError where error.code == .indexNotFound && attempt < 50 {
                 // A file named by the manifest vanished: a newer commit replaced it. Read the newer manifest.
                 attempt += 1
                 if let newer = try? Manifest.read(directory: directory), newer.generation != manifest.generation { continue }

@@ -61,6 +61,10 @@ struct Manifest: Equatable, Sendable {
             m.generation = try r.u64()
             guard m.generation == parsed.identity else { throw r.error("generation disagrees with the header", at: 0) }
             m.nextSegmentNumber = try r.u64()
+            // Counters far beyond anything a real index reaches are damage (and would overflow).
+            guard m.generation < 1 << 62, m.nextSegmentNumber < 1 << 62 else {
+                throw r.error("implausible generation or segment counter", at: 0)
+            }
             let analyzer = try r.u32()
             guard analyzer == analyzerVersion else {
                 throw SearchError(analyzer < analyzerVersion ? .formatTooOld : .formatTooNew,
@@ -80,6 +84,7 @@ struct Manifest: Equatable, Sendable {
                 let deleted = Int(try r.u32())
                 let delGen = Int(try r.u32())
                 guard deleted <= docs else { throw r.error("segment \(name) has more deleted than documents") }
+                guard delGen < Int(UInt32.max) else { throw r.error("segment \(name) has an implausible deletions generation") }
                 m.segments.append(SegmentEntry(name: name, segmentID: id, documentCount: docs, deletedCount: deleted, deletionsGeneration: delGen))
             }
             guard r.isAtEnd else { throw r.error("trailing bytes in manifest") }

@@ -49,7 +49,9 @@ final class SegmentReader: @unchecked Sendable {
         var m = try parsed.section(SegmentFormat.meta)
         documentCount = Int(try m.u32())
         lengthSums = [try m.u64(), try m.u64()]
-        termCount = Int(try m.u64())
+        let terms64 = try m.u64()
+        guard terms64 <= UInt64(Int32.max) else { throw m.error("term count \(terms64) is implausible", at: 20) }
+        termCount = Int(terms64)
         terms = try TermDictionary(try parsed.section(SegmentFormat.termDict))
         guard terms.termCount == termCount else {
             throw SearchError.corrupt("term count \(terms.termCount) disagrees with the segment's \(termCount)", path: path)

@@ -37,7 +37,8 @@ struct SnippetBuilder {
 
     func snippet(for body: String) -> Snippet { snippet(for: body, length: length) }
 
-    func snippet(for body: String, length: Int) -> Snippet {
+    func snippet(for body: String, length requested: Int) -> Snippet {
+        let length = max(1, requested)
         var field = AnalyzedField()
         guard (try? analyzer.analyze(body, into: &field)) != nil, field.text.count > 0 else {
             return Snippet(text: "", highlights: [])
@@ -91,6 +92,7 @@ struct SnippetBuilder {
         switch pattern {
         case .bigram(let a, let b): return t.kind == .bigram && t.first == a && t.second == b
         case .char(let c): return t.kind != .word && t.first == c
+        case .runEnd(let c): return t.kind == .runEnd && t.first == c
         case .word(let w):
             guard t.kind == .word, Int(t.end - t.start) == w.count else { return false }
             return field.text.scalars[Int(t.start) ..< Int(t.end)].elementsEqual(w)

@@ -18,9 +18,12 @@ struct StoredDocumentsReader {
         try r.seek(4 + b * 24)
         let first = Int(try r.u32())
         let raw = Int(try r.u32())
-        let offset = Int(try r.u64())
-        let length = Int(try r.u64())
-        return (first, raw, offset, length)
+        let offset = try r.u64()
+        let length = try r.u64()
+        guard offset <= UInt64(data.count), length <= UInt64(data.count) - offset else {
+            throw data.error("stored block \(b) at \(offset)+\(length) lies outside the section", at: 4 + b * 24)
+        }
+        return (first, raw, Int(offset), Int(length))
     }
 
     /// Decodes document `doc` (0-based) using `decompressor`; without `body`, its body is skipped
@@ -37,6 +40,7 @@ struct StoredDocumentsReader {
         let e = try entry(found)
         guard e.offset >= 0, e.length >= 0, e.raw <= 1 << 30 else { throw data.error("stored block \(found) entry out of range", at: 4 + found * 24) }
         let frame = try data.slice(e.offset, e.length)
+        try ZstdDecompressor.checkContentSize(frame.buffer, e.raw, path: data.path, offset: frame.fileOffset)
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(e.raw, 1), alignment: 8)
         defer { raw.deallocate() }
         let out = UnsafeMutableRawBufferPointer(rebasing: raw[0 ..< e.raw])

@@ -108,3 +108,37 @@ extension SearchTests {
         XCTAssertEqual(results.hits.first?.title, "當(dāng)前位置:首頁 > 首頁推薦 > 重慶 > 正文", "the stored title is the original")
     }
 }
+
+extension SearchTests {
+    /// Punctuation inside a query term is a boundary: `東、京` matches `東、京` and `東 京`, not `東京`.
+    func testSeparatorInsideATermIsABoundary() throws {
+        let dir = makeTemporaryDirectory(self)
+        let s = try TestCorpus.buildIndex(at: dir, [
+            Document(id: "joined", body: "東京"),
+            Document(id: "comma", body: "東、京"),
+            Document(id: "space", body: "東 京"),
+            Document(id: "longer", body: "大東、京都"),
+        ]).searcher()
+        XCTAssertEqual(Set(try s.search("東、京").hits.map(\.id)), ["comma", "space", "longer"])
+        XCTAssertEqual(Set(try s.search("東京").hits.map(\.id)), ["joined"])
+        XCTAssertEqual(Set(try s.search("大東、京都").hits.map(\.id)), ["longer"])
+        // White space between CJK runs in a phrase is not a boundary (people type spaces between words).
+        XCTAssertEqual(Set(try s.search("\"東 京\"").hits.map(\.id)), ["joined", "comma", "space", "longer"])
+        XCTAssertEqual(Set(try s.search("\"大東 京都\"").hits.map(\.id)), ["longer"])
+        XCTAssertEqual(try s.search("東、京", limit: 10).hits.first { $0.id == "comma" }?.snippet?.marked(), "<mark>東、京</mark>")
+    }
+
+    func testOddSnippetLengthsAndLimits() throws {
+        let s = try corpusSearcher()
+        for length in [-5, 0, 1, 2] {
+            XCTAssertNoThrow(try s.search(.text("重慶"), options: SearchOptions(snippetLength: length)))
+        }
+        assertThrowsSearchError(.invalidQuery) { _ = try s.search(.text("重慶"), limit: -1) }
+    }
+
+    func testTitleSnippetIsWholeEvenWhenNFKCExpands() throws {
+        let dir = makeTemporaryDirectory(self)
+        let s = try TestCorpus.buildIndex(at: dir, [Document(id: "t", title: "ﷺﷺ 東京 ﷺ", body: "x")]).searcher()
+        XCTAssertEqual(try s.search("東京").hits.first?.titleSnippet?.marked(), "ﷺﷺ <mark>東京</mark> ﷺ")
+    }
+}
