@@ -78,7 +78,6 @@ public enum QueryParser {
         mutating func parseAnd(depth: Int, closing: Int?) throws -> Query? {
             if depth > QueryParser.maxDepth { throw error("parentheses nested deeper than \(QueryParser.maxDepth)", at: i) }
             var operands: [Query] = []
-            var sawAny = false
             while true {
                 skipSpace()
                 if i >= chars.count {
@@ -90,15 +89,8 @@ public enum QueryParser {
                     break
                 }
                 if peekIsOR() { throw error("OR needs a term on its left", at: i) }
-                let start = i
-                if let q = try parseOr(depth: depth) {
-                    operands.append(q)
-                } else {
-                    _ = start
-                }
-                sawAny = true
+                if let q = try parseOr(depth: depth) { operands.append(q) }
             }
-            _ = sawAny
             if operands.isEmpty { return nil }
             var positives = 0
             for q in operands { if case .not = q {} else { positives += 1 } }
