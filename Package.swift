@@ -32,11 +32,22 @@ let package = Package(
                 .define("SEARCH_INTERNAL_CHECKS", .when(configuration: .debug)),
             ]
         ),
+        // The crawl-like corpus generator (Corpus/Generator) and its learned model (Corpus/model).
+        .target(
+            name: "CorpusGenerator",
+            path: "Corpus",
+            exclude: ["README.md", "model/learn_model.py", "model/ko-sample.sentences",
+                      "000_e5b6ae4aa6c02ba4.txt", "001_7736c2862d5d12bf.txt", "002_6d643657cc6bd2cc.txt",
+                      "003_6ae927c52d330647.txt", "004_f1aac2ba4ab8f433.txt"],
+            sources: ["Generator"],
+            resources: [.copy("model/cjk-model.bin")]
+        ),
         // The command-line tool and REPL: a thin layer over the public API.
         .executableTarget(
             name: "cjksearch",
             dependencies: [
                 "CJKSearch",
+                "CorpusGenerator",
                 "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -45,6 +56,11 @@ let package = Package(
             name: "CJKSearchTests",
             dependencies: ["CJKSearch"],
             path: "Tests/CJKSearchTests"
+        ),
+        .testTarget(
+            name: "CorpusGeneratorTests",
+            dependencies: ["CorpusGenerator"],
+            path: "Tests/CorpusGeneratorTests"
         ),
         // End-to-end tests of the executable.
         .testTarget(
@@ -56,7 +72,7 @@ let package = Package(
         // `CJKSEARCH_BENCH=1 swift test -c release --filter CJKSearchBenchmarks`
         .testTarget(
             name: "CJKSearchBenchmarks",
-            dependencies: ["CJKSearch"],
+            dependencies: ["CJKSearch", "CorpusGenerator"],
             path: "Benchmarks/CJKSearchBenchmarks"
         ),
     ],

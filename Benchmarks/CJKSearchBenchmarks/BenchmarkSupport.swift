@@ -1,4 +1,5 @@
 import CJKSearch
+import CorpusGenerator
 import Foundation
 import XCTest
 
@@ -36,50 +37,15 @@ enum Bench {
         return sorted[i]
     }
 
-    /// A deterministic crawl-like corpus made from the bundled pages: sentences reshuffled into new
-    /// pages of varying length, with characters substituted by others drawn from the corpus's own
-    /// character distribution (so the bigram vocabulary keeps growing), a shared header per "site"
-    /// and ASCII numbers and URLs.
+    /// The crawl-like corpus of `cjksearch corpus --size N MB --seed 1`, as documents.
     static func generateDocuments(megabytes: Int, seed: UInt64 = 1) throws -> [Document] {
-        var sentences: [String] = []
-        var characters: [Character] = []
-        for f in try FileManager.default.contentsOfDirectory(atPath: corpusDirectory).sorted() where f.hasSuffix(".txt") {
-            let text = try String(contentsOfFile: corpusDirectory + "/" + f, encoding: .utf8)
-            var current = ""
-            for ch in text {
-                current.append(ch)
-                if "。！？\n".contains(ch) {
-                    if current.count > 4 { sentences.append(current) }
-                    current = ""
-                }
-                if let s = ch.unicodeScalars.first, s.value >= 0x4E00 && s.value <= 0x9FFF { characters.append(ch) }
-            }
-        }
-        var rng = SplitMix(seed: seed)
+        let path = temporaryDirectory() + "/corpus.jsonl"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        guard let f = fopen(path, "wb") else { throw SearchError(.io, "cannot create", path: path) }
+        _ = try CorpusGenerator(seed: seed).write(size: megabytes << 20, to: f)
+        fclose(f)
         var docs: [Document] = []
-        var bytes = 0
-        let headers = (0 ..< 20).map { i in "網站\(i) 首頁 > 新聞中心 > 正文\n" }
-        while bytes < megabytes << 20 {
-            let n = docs.count
-            var body = headers[n % headers.count]
-            let count = 3 + Int(rng.next() % 40) + (rng.next() % 20 == 0 ? 200 : 0)
-            for _ in 0 ..< count {
-                var s = sentences[Int(rng.next() % UInt64(sentences.count))]
-                if rng.next() % 2 == 0 {
-                    var chars = Array(s)
-                    for _ in 0 ..< max(1, chars.count / 12) {
-                        let i = Int(rng.next() % UInt64(chars.count))
-                        chars[i] = characters[Int(rng.next() % UInt64(characters.count))]
-                    }
-                    s = String(chars)
-                }
-                body += s
-                if rng.next() % 10 == 0 { body += " \(rng.next() % 100000) https://news\(n % 20).example.com/\(n) " }
-            }
-            let title = String(sentences[Int(rng.next() % UInt64(sentences.count))].prefix(24))
-            docs.append(Document(id: "bench-\(n)", title: title, body: body, fields: ["site": "news\(n % 20)"]))
-            bytes += title.utf8.count + body.utf8.count
-        }
+        try InputReader.read(path: path, onDocument: { docs.append($0) }, onSkip: { XCTFail("generated line skipped: \($0)") })
         return docs
     }
 

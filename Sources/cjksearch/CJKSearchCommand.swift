@@ -10,7 +10,7 @@ struct CJKSearchCommand: ParsableCommand {
         discussion: """
         With no arguments, builds (once) an index of the bundled Corpus/ and opens the REPL on it.
         """,
-        subcommands: [Demo.self, IndexCommand.self, SearchCommand.self, ReplCommand.self, StatsCommand.self, CheckCommand.self],
+        subcommands: [Demo.self, IndexCommand.self, SearchCommand.self, ReplCommand.self, StatsCommand.self, CheckCommand.self, CorpusCommand.self],
         defaultSubcommand: Demo.self
     )
 }

@@ -175,10 +175,25 @@ final class CLITests: XCTestCase {
     }
 
     func testHelpOnEveryCommand() throws {
-        for cmd in [["--help"], ["index", "--help"], ["search", "--help"], ["repl", "--help"], ["stats", "--help"], ["check", "--help"]] {
+        for cmd in [["--help"], ["index", "--help"], ["search", "--help"], ["repl", "--help"], ["stats", "--help"], ["check", "--help"], ["corpus", "--help"]] {
             let r = try run(cmd)
             XCTAssertEqual(r.status, 0, cmd.joined(separator: " "))
             XCTAssertTrue(r.stdout.contains("USAGE"), cmd.joined(separator: " "))
         }
+    }
+
+    func testCorpusCommandWritesIndexableJSONL() throws {
+        let dir = temporaryDirectory()
+        let a = try run(["corpus", "--size", "300KB", "--seed", "5", "--out", dir + "/a.jsonl"])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertTrue(a.stderr.contains("wrote "), a.stderr)
+        let b = try run(["corpus", "--size", "300KB", "--seed", "5", "--out", "-"])
+        XCTAssertEqual(try String(contentsOfFile: dir + "/a.jsonl", encoding: .utf8), b.stdout, "deterministic, also to stdout")
+        let idx = try run(["index", "--index", dir + "/idx", dir + "/a.jsonl"])
+        XCTAssertEqual(idx.status, 0, idx.stderr)
+        XCTAssertTrue(idx.stdout.contains("skipped 0"), idx.stdout)
+        let bad = try run(["corpus", "--size", "lots", "--out", dir + "/c.jsonl"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--size"), bad.stderr)
     }
 }
