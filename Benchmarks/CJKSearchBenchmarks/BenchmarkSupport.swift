@@ -65,26 +65,10 @@ enum Bench {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
-
-    static func directorySize(_ dir: String) -> Int {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return names.reduce(0) { sum, n in
-            sum + (((try? FileManager.default.attributesOfItem(atPath: dir + "/" + n))?[.size] as? NSNumber)?.intValue ?? 0)
-        }
-    }
 }
 
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The generator's SplitMix64.
+typealias SplitMix = CorpusGenerator.Random
 
 /// Keeps a value alive so the optimizer cannot drop the work that made it.
 @inline(never)

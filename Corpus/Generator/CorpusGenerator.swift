@@ -264,21 +264,23 @@ public final class CorpusGenerator {
     }
 }
 
-/// SplitMix64, with helpers for uniform and normal variates.
-struct Random {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    @inline(__always)
-    mutating func next() -> UInt64 {
+extension CorpusGenerator {
+    /// SplitMix64, with helpers for uniform and normal variates.
+    public struct Random: RandomNumberGenerator {
+        var state: UInt64
+        public init(seed: UInt64) { state = seed }
+        @inline(__always)
+        public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func gaussian() -> Double {
-        let u1 = max(unit(), 1e-12), u2 = unit()
-        return sqrt(-2 * log(u1)) * cos(2 * .pi * u2)
+        }
+        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        mutating func gaussian() -> Double {
+            let u1 = max(unit(), 1e-12), u2 = unit()
+            return sqrt(-2 * log(u1)) * cos(2 * .pi * u2)
+        }
     }
 }
