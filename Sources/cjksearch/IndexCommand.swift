@@ -1,6 +1,9 @@
 import ArgumentParser
 import CJKSearch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +26,9 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Merge the index into one segment after indexing.")
     var optimize = false
 
+    @Option(name: .long, help: "Commit every N documents, so that an interrupted build keeps what it committed.")
+    var commitEvery: Int?
+
     @Flag(name: .long, help: "Print nothing but errors.")
     var quiet = false
 
@@ -32,6 +38,7 @@ struct IndexCommand: ParsableCommand {
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one INPUT") }
         if memory < 1 { throw ValidationError("--memory must be at least 1 (MiB)") }
+        if let n = commitEvery, n < 1 { throw ValidationError("--commit-every must be at least 1") }
     }
 
     func run() throws {
@@ -43,27 +50,48 @@ struct IndexCommand: ParsableCommand {
             var documents = 0
             var bytes = 0
             var skipped = 0
-            for file in files {
-                try InputReader.read(path: file, onDocument: { doc in
-                    try writer.add(doc)
-                    documents += 1
-                    bytes += doc.title.utf8.count + doc.body.utf8.count
-                }, onSkip: { error in
-                    skipped += 1
-                    var location = error.path ?? file
-                    if let line = error.line { location += ":\(line)" }
-                    printError("\(location): \(error.message)")
-                })
+            // Ctrl-C (SIGINT) or SIGTERM: stop reading, commit what was added, exit 130.
+            Interruption.install()
+            var wasInterrupted = false
+            var lastCommit: (documents: Int, info: CommitInfo)?
+            func commit() throws -> CommitInfo {
+                if let lastCommit, lastCommit.documents == documents { return lastCommit.info }   // nothing new
+                let info = try writer.commit()
+                printError("committed \(info.documentCount) documents")   // printed once the commit is durable
+                lastCommit = (documents, info)
+                return info
             }
-            let info = optimize ? try writer.merge(maxSegments: 1) : try writer.commit()
+            do {
+                for file in files {
+                    try InputReader.read(path: file, onDocument: { doc in
+                        if Interruption.requested { throw Interruption() }
+                        try writer.add(doc)
+                        documents += 1
+                        bytes += doc.title.utf8.count + doc.body.utf8.count
+                        if let n = commitEvery, documents % n == 0 { _ = try commit() }
+                    }, onSkip: { error in
+                        skipped += 1
+                        var location = error.path ?? file
+                        if let line = error.line { location += ":\(line)" }
+                        printError("\(location): \(error.message)")
+                    })
+                }
+            } catch is Interruption {
+                wasInterrupted = true
+            }
+            var info = try commit()
+            if optimize && !wasInterrupted {
+                info = try writer.merge(maxSegments: 1)
+                printError("committed \(info.documentCount) documents")
+            }
             writer.close()
             let seconds = Date().timeIntervalSince(started)
             let mb = Double(bytes) / 1_048_576
             if !quiet {
-                printError("committed \(info.documentCount) documents")
-                print(String(format: "indexed %d documents (%.2f MB) in %.2f s, %.2f MB/s; skipped %d; index now holds %d documents in %d segments",
+                print((wasInterrupted ? "interrupted: " : "") + String(format: "indexed %d documents (%.2f MB) in %.2f s, %.2f MB/s; skipped %d; index now holds %d documents in %d segments",
                              documents, mb, seconds, seconds > 0 ? mb / seconds : 0, skipped, info.documentCount, info.segmentCount))
             }
+            if wasInterrupted { throw ExitCode(130) }
         }
     }
 }
@@ -109,5 +137,18 @@ struct CheckCommand: ParsableCommand {
             let report = try SearchIndex.open(at: index).check()
             print("index is sound: \(report.documents) documents, \(report.segments) segments, \(report.terms) terms, \(report.postings) postings, \(report.bytesVerified) bytes verified")
         }
+    }
+}
+
+/// SIGINT/SIGTERM handling for long builds: the handler only sets a flag, which the indexing loop
+/// polls between documents.
+struct Interruption: Error {
+    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+
+    static var requested: Bool { flag != 0 }
+
+    static func install() {
+        signal(SIGINT) { _ in Interruption.flag = 1 }
+        signal(SIGTERM) { _ in Interruption.flag = 1 }
     }
 }

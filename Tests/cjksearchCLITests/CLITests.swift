@@ -196,4 +196,48 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--size"), bad.stderr)
     }
+
+    func testCommitEveryPrintsEachDurableCommit() throws {
+        let dir = temporaryDirectory()
+        let r = try run(["index", "--index", dir + "/idx", "--commit-every", "2", CLITests.repository + "/Corpus"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let commits = r.stderr.split(separator: "\n").filter { $0.hasPrefix("committed ") }
+        XCTAssertEqual(commits, ["committed 2 documents", "committed 4 documents", "committed 5 documents"])
+    }
+
+    /// SIGINT during a build commits what was added and exits 130; the index holds exactly the
+    /// documents of the last commit reported.
+    func testInterruptCommitsAndExitsCleanly() throws {
+        let dir = temporaryDirectory()
+        let gen = try run(["corpus", "--size", "40MB", "--seed", "2", "--out", dir + "/c.jsonl"])
+        XCTAssertEqual(gen.status, 0, gen.stderr)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = ["index", "--index", dir + "/idx", "--commit-every", "500", dir + "/c.jsonl"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = Pipe()
+        try p.run()
+        // Wait for the first durable commit, then interrupt.
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(120)
+        while !String(decoding: seen, as: UTF8.self).contains("committed ") && Date() < deadline {
+            seen.append(err.fileHandleForReading.availableData)
+        }
+        kill(p.processIdentifier, SIGINT)
+        seen.append(err.fileHandleForReading.readDataToEndOfFile())
+        p.waitUntilExit()
+        let stderr = String(decoding: seen, as: UTF8.self)
+        guard p.terminationStatus == 130 else {
+            // The build may have finished before the signal on a fast machine.
+            XCTAssertEqual(p.terminationStatus, 0, stderr)
+            return
+        }
+        let last = try XCTUnwrap(stderr.split(separator: "\n").last { $0.hasPrefix("committed ") })
+        let committed = Int(last.split(separator: " ")[1])!
+        let stats = try run(["stats", "--index", dir + "/idx", "--json"])
+        let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(o["documents"] as? Int, committed)
+        XCTAssertEqual(try run(["check", "--index", dir + "/idx"]).status, 0)
+    }
 }
