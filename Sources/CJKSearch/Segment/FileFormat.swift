@@ -39,35 +39,47 @@ enum FileFormat {
 
     /// Assembles a complete file.
     static func build(kind: Kind, identity: UInt64, sections: [(UInt32, [UInt8])]) -> [UInt8] {
-        var out = ByteWriter(capacity: 64 + sections.reduce(0) { $0 + $1.1.count + 8 })
-        out.u32(magic)
-        out.u32(version)
-        out.u32(kind.rawValue)
-        out.u32(0)
-        out.u64(identity)
+        Array(buildChunks(kind: kind, identity: identity, sections: sections).joined())
+    }
+
+    /// The file as consecutive chunks (header, then each section with its padding, then the
+    /// footer), so a large segment is written without first being copied into one array.
+    static func buildChunks(kind: Kind, identity: UInt64, sections: [(UInt32, [UInt8])]) -> [[UInt8]] {
+        var header = ByteWriter(capacity: headerSize)
+        header.u32(magic)
+        header.u32(version)
+        header.u32(kind.rawValue)
+        header.u32(0)
+        header.u64(identity)
+        var chunks: [[UInt8]] = [header.bytes]
+        var offset = headerSize
         var table: [Section] = []
         for (k, bytes) in sections {
-            out.align(8)
-            let crc = CRC32C.checksum(bytes)
-            table.append(Section(kind: k, checksum: crc, offset: out.count, length: bytes.count))
-            out.append(bytes)
+            let pad = (8 - offset % 8) % 8
+            if pad > 0 { chunks.append([UInt8](repeating: 0, count: pad)); offset += pad }
+            table.append(Section(kind: k, checksum: CRC32C.checksum(bytes), offset: offset, length: bytes.count))
+            chunks.append(bytes)
+            offset += bytes.count
         }
-        out.align(8)
-        let tableStart = out.count
-        out.u32(UInt32(table.count))
+        var footer = ByteWriter()
+        let pad = (8 - offset % 8) % 8
+        for _ in 0 ..< pad { footer.u8(0) }
+        let tableStart = footer.count
+        footer.u32(UInt32(table.count))
         for s in table {
-            out.u32(s.kind)
-            out.u32(s.checksum)
-            out.u64(UInt64(s.offset))
-            out.u64(UInt64(s.length))
+            footer.u32(s.kind)
+            footer.u32(s.checksum)
+            footer.u64(UInt64(s.offset))
+            footer.u64(UInt64(s.length))
         }
-        let tableLength = out.count - tableStart
-        var crc = out.bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[0 ..< headerSize])) }
-        crc = out.bytes.withUnsafeBytes { CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: $0[tableStart ..< tableStart + tableLength])) }
-        out.u32(crc)
-        out.u32(UInt32(tableLength))
-        out.u32(endMagic)
-        return out.bytes
+        let tableLength = footer.count - tableStart
+        var crc = CRC32C.checksum(header.bytes)
+        crc = footer.bytes.withUnsafeBytes { CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: $0[tableStart ..< tableStart + tableLength])) }
+        footer.u32(crc)
+        footer.u32(UInt32(tableLength))
+        footer.u32(endMagic)
+        chunks.append(footer.bytes)
+        return chunks
     }
 
     /// A validated view of a file: header checked, section table checked, sections in bounds.

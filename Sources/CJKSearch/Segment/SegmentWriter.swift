@@ -144,6 +144,13 @@ final class SegmentWriter {
     /// Serializes the segment. The same documents added in the same order with the same
     /// `segmentID` always give the same bytes.
     func finish(segmentID: UInt64) -> [UInt8] {
+        Array(finishChunks(segmentID: segmentID).joined())
+    }
+
+    /// The segment file as chunks to write in order (see ``FileFormat/buildChunks(kind:identity:sections:)``).
+    /// Each term's in-memory postings are released as soon as they are encoded, so the peak is the
+    /// encoded segment plus what is left to encode, not both in full. Call once.
+    func finishChunks(segmentID: UInt64) -> [[UInt8]] {
         let order = termKeys.indices.sorted { termKeys[$0].lexicographicallyPrecedes(termKeys[$1]) }
         let postings = PostingsWriter()
         var dictionary = TermDictionaryWriter()
@@ -153,6 +160,7 @@ final class SegmentWriter {
             freqs.removeAll(keepingCapacity: true)
             positions.removeAll(keepingCapacity: true)
             let s = streams[o]
+            streams[o] = []
             let presence = termIsPresence[o]
             var i = 0
             while i < s.count {
@@ -199,7 +207,7 @@ final class SegmentWriter {
         var hashBytes = ByteWriter(capacity: hashes.count * 12)
         for (h, d) in hashes { hashBytes.u64(h); hashBytes.u32(d) }
 
-        return FileFormat.build(kind: .segment, identity: segmentID, sections: [
+        return FileFormat.buildChunks(kind: .segment, identity: segmentID, sections: [
             (SegmentFormat.meta, meta.bytes),
             (SegmentFormat.termDict, dictionary.finish()),
             (SegmentFormat.postings, postings.postings.bytes),
