@@ -109,7 +109,7 @@ public final class Searcher: Sendable {
         }
         let top = try collector.sorted()
         let snippetBuilder = options.snippets
-            ? SnippetBuilder(leaves: weight.leaves, weights: weight.leaves.map { leafWeight($0, weight) }, length: options.snippetLength)
+            ? SnippetBuilder(leaves: weight.leaves, weights: weight.leafWeights, length: options.snippetLength)
             : nil
         var hits: [Hit] = []
         hits.reserveCapacity(top.count)
@@ -121,17 +121,6 @@ public final class Searcher: Sendable {
         }
         let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
         return SearchResults(totalCount: total, hits: hits, micros: micros)
-    }
-
-    private func leafWeight(_ leaf: LeafPlan, _ weight: QueryWeight) -> Double {
-        func find(_ node: WeightNode) -> Double? {
-            switch node {
-            case .leaf(let plan, let ws): return plan == leaf ? (ws[1] ?? ws[0] ?? 0) : nil
-            case .and(let ps, _): return ps.lazy.compactMap(find).first
-            case .or(let cs): return cs.lazy.compactMap(find).first
-            }
-        }
-        return find(weight.root) ?? 1
     }
 
     /// The exact number of live documents matching `query`.

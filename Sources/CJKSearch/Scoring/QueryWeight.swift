@@ -12,14 +12,11 @@ enum SlotPattern: Hashable {
 }
 
 /// A ``Query/text(_:)`` leaf after analysis: patterns at relative positions.
-struct LeafPlan: Hashable {
+struct LeafPlan {
     var slots: [(offset: UInt32, pattern: SlotPattern)]
     /// Positions the leaf covers (its length as a phrase).
     var span: Int
     var text: String
-
-    static func == (a: LeafPlan, b: LeafPlan) -> Bool { a.text == b.text }
-    func hash(into h: inout Hasher) { h.combine(text) }
 
     /// Analyzes `text`; nil if it has no tokens.
     static func make(_ text: String, analyzer: Analyzer) throws -> LeafPlan? {
@@ -86,7 +83,9 @@ indirect enum WeightNode {
 
 struct QueryWeight {
     let root: WeightNode
-    let leaves: [LeafPlan]          // positive leaves, for snippets
+    /// The positive leaves, for snippets, with their weights (body idf, else title idf).
+    let leaves: [LeafPlan]
+    let leafWeights: [Double]
     let options: SearchOptions
     let averageLengths: [Double]
 
@@ -96,11 +95,11 @@ struct QueryWeight {
         let n = max(snapshot.documentCount, 1)
         averageLengths = snapshot.lengthSums.map { $0 / Double(n) }
         var leaves: [LeafPlan] = []
+        var leafWeights: [Double] = []
         func build(_ q: Query, positive: Bool) throws -> WeightNode? {
             switch q {
             case .text(let text):
                 guard let plan = try LeafPlan.make(text, analyzer: analyzer) else { return nil }
-                if positive { leaves.append(plan) }
                 var weights: [Double?] = []
                 for f in Field.allCases {
                     var idf = 0.0
@@ -118,6 +117,10 @@ struct QueryWeight {
                     }
                     let boost = f == .title ? options.titleBoost : 1.0
                     weights.append(possible ? idf * boost : nil)
+                }
+                if positive {
+                    leaves.append(plan)
+                    leafWeights.append(weights[Int(Field.body.rawValue)] ?? weights[Int(Field.title.rawValue)] ?? 0)
                 }
                 return .leaf(plan, weights: weights)
             case .and(let qs):
@@ -144,6 +147,7 @@ struct QueryWeight {
         }
         self.root = root
         self.leaves = leaves
+        self.leafWeights = leafWeights
     }
 
     /// The scorer of this query over one segment.
