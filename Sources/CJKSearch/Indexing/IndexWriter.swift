@@ -99,7 +99,7 @@ public final class IndexWriter {
         if let old = bufferIDs[doc.id] { bufferDeleted.append(old) }
         bufferIDs[doc.id] = number
         pendingDeletes.append(doc.id)
-        if buffer.estimatedMemory >= options.memoryBudget { try guarded { try flush() } }
+        if buffer.estimatedMemory >= options.memoryBudget || buffer.isFull { try guarded { try flush() } }
     }
 
     /// Deletes the document with this id (if any), including one added since the last commit.
