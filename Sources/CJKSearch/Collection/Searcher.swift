@@ -145,7 +145,7 @@ public final class Searcher: Sendable {
         var terms = 0, deleted = 0, bytes = 0
         let names: [UInt32: String] = [
             SegmentFormat.meta: "other", SegmentFormat.termDict: "termDictionary", SegmentFormat.postings: "postings",
-            SegmentFormat.positions: "positions", SegmentFormat.norms: "norms", SegmentFormat.stored: "storedDocuments",
+            SegmentFormat.norms: "norms", SegmentFormat.stored: "storedDocuments",
             SegmentFormat.ids: "ids", SegmentFormat.idHash: "ids",
         ]
         for s in snapshot.segments {
@@ -157,6 +157,11 @@ public final class Searcher: Sendable {
                 byKind[names[k] ?? "other", default: 0] += n
                 accounted += n
             }
+            // Positions share the Postings section; the dictionary knows each term's share.
+            var positions = 0
+            try s.reader.terms.forEach { _, info in positions += info.positionsLength }
+            byKind["postings", default: 0] -= positions
+            byKind["positions", default: 0] += positions
             byKind["other", default: 0] += s.reader.sizeInBytes - accounted
             if let del = s.entry.deletionsFile, let n = FileIO.fileSize(snapshot.directory + "/" + del) {
                 byKind["deletions", default: 0] += n

@@ -185,7 +185,7 @@ public final class IndexWriter {
         if buffer.documentCount > 0 {
             let (name, id) = newSegmentName()
             let path = directory + "/" + name + ".seg"
-            try FileIO.writeNewFile(path, buffer.finishChunks(segmentID: id))
+            try buffer.write(to: path, segmentID: id)
             let reader = try SegmentReader(directory: directory, name: name, expectedID: id)
             var live = LiveDocuments(documentCount: buffer.documentCount)
             for d in bufferDeleted { live.delete(d) }
@@ -219,7 +219,7 @@ public final class IndexWriter {
         var kept = segments.enumerated().filter { !chosen.contains($0.offset) }.map(\.element)
         if merged.documentCount > 0 {
             let (name, id) = newSegmentName()
-            try FileIO.writeNewFile(directory + "/" + name + ".seg", merged.finishChunks(segmentID: id))
+            try merged.write(to: directory + "/" + name + ".seg", segmentID: id)
             let reader = try SegmentReader(directory: directory, name: name, expectedID: id)
             let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: merged.documentCount,
                                               deletedCount: 0, deletionsGeneration: 0)

@@ -1,7 +1,8 @@
-/// The postings and positions encoding of one term (format version 1).
+/// The postings and positions encoding of one term (format version 2).
 ///
-/// A term's postings are in the Postings section at `TermInfo.postingsOffset`, its positions in the
-/// Positions section at `TermInfo.positionsOffset`. Documents are segment-local numbers, strictly
+/// A term's postings are in the Postings section at `TermInfo.postingsOffset`, and its positions
+/// follow them directly (`positionsOffset = postingsOffset + postingsLength`); the next term in
+/// dictionary order starts after its positions. Documents are segment-local numbers, strictly
 /// increasing. `df` is the term's document frequency.
 ///
 /// ```
@@ -33,6 +34,7 @@
 /// ShortList : DocCode(3) = 3<<1|1 = 0x07; DocCode(4) = 0<<1|0 = 0x00, Freq 0x02; DocCode(10) = 5<<1|1 = 0x0B
 ///             -> 07 00 02 0B                        (4 bytes)
 /// Positions : Mode 00, [07] [01 08] [00]            -> 00 07 01 08 00
+/// Section   : 07 00 02 0B 00 07 01 08 00            (postingsLength 4, positionsLength 5)
 /// ```
 /// A term in 300 documents has 3 blocks (128 + 128 + 44), 3 skip entries of 12 bytes, and 3
 /// position frames.

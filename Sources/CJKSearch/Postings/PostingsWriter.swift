@@ -1,17 +1,48 @@
 /// Encodes one term's postings and positions at a time (see ``PostingsFormat``).
 ///
 /// Call order: for each term in increasing term order, ``write(docs:freqs:positions:hasPositions:)``
-/// once; it appends to ``postings`` and ``positions`` and returns the term's ``TermInfo``.
-/// Reuses one zstd context and scratch buffers across terms.
+/// or ``writeShortList(documentFrequency:documentBytes:positionBytes:hasPositions:)`` once; each
+/// appends the term's postings and then its positions to ``out`` and returns the term's
+/// ``TermInfo`` (offsets in the Postings section). The owner may move ``out``'s bytes to the file
+/// at any time with ``drain()``. Reuses one zstd context and scratch buffers across terms.
 final class PostingsWriter {
-    private(set) var postings = ByteWriter(capacity: 1 << 16)
-    private(set) var positions = ByteWriter(capacity: 1 << 16)
+    private(set) var out = ByteWriter(capacity: 1 << 16)
+    /// Bytes already handed out by ``drain()``.
+    private(set) var drained = 0
     private let zstd = ZstdCompressor(level: 3)
     private var scratch: [UInt32] = []
     private var frame = ByteWriter(capacity: 4096)
+    private var positions = ByteWriter(capacity: 4096)
     private var compressed: [UInt8] = []
 
     init() {}
+
+    /// The section offset of the next byte.
+    var offset: Int { drained + out.count }
+
+    /// Hands the buffered bytes to `sink` and clears the buffer.
+    func drain(_ sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try out.bytes.withUnsafeBytes { try sink($0) }
+        drained += out.count
+        out.removeAll()
+    }
+
+    /// A term of fewer than ``PostingsFormat/blockSize`` documents whose short list and raw
+    /// position deltas are already encoded (as the ``Inverter`` keeps them).
+    func writeShortList(documentFrequency df: Int, documentBytes: UnsafeRawBufferPointer,
+                        positionBytes: UnsafeRawBufferPointer, hasPositions: Bool) -> TermInfo {
+        precondition(df > 0 && df < PostingsFormat.blockSize, "short list: 1..<128 documents")
+        let start = offset
+        out.append(documentBytes)
+        let positionsStart = offset
+        if hasPositions {
+            frame.removeAll()
+            frame.append(positionBytes)
+            emitFrame(into: &out)
+        }
+        return TermInfo(documentFrequency: df, postingsOffset: start, postingsLength: positionsStart - start,
+                        positionsOffset: positionsStart, positionsLength: offset - positionsStart)
+    }
 
     /// - Parameters:
     ///   - docs: strictly increasing document numbers.
@@ -23,8 +54,8 @@ final class PostingsWriter {
                positions pos: UnsafeBufferPointer<UInt32>, hasPositions: Bool) -> TermInfo {
         let df = docs.count
         precondition(df > 0 && freqs.count == df, "postings: docs and freqs must match and be non-empty")
-        let postingsStart = postings.count
-        let positionsStart = positions.count
+        let postingsStart = offset
+        positions.removeAll()
         var posIndex = 0
         if df < PostingsFormat.blockSize {
             var previous: Int64 = -1
@@ -32,17 +63,17 @@ final class PostingsWriter {
                 let d = Int64(docs[i])
                 precondition(d > previous, "postings: documents must increase")
                 let code = UInt64(d - previous - 1) << 1 | (freqs[i] == 1 ? 1 : 0)
-                postings.varint(code)
-                if freqs[i] != 1 { postings.varint(freqs[i]) }
+                out.varint(code)
+                if freqs[i] != 1 { out.varint(freqs[i]) }
                 previous = d
             }
             if hasPositions { writeFrame(freqs, 0 ..< df, pos, &posIndex) }
         } else {
             let blockCount = (df + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
-            postings.varint(blockCount)
-            let skipStart = postings.count
-            postings.append(contentsOf: repeatElement(0, count: blockCount * PostingsFormat.skipEntrySize))
-            let blocksStart = postings.count
+            out.varint(blockCount)
+            let skipStart = out.count
+            out.append(contentsOf: repeatElement(0, count: blockCount * PostingsFormat.skipEntrySize))
+            let blocksStart = out.count
             var previous: Int64 = -1
             var skips = ByteWriter(capacity: blockCount * PostingsFormat.skipEntrySize)
             for b in 0 ..< blockCount {
@@ -67,25 +98,27 @@ final class PostingsWriter {
                 let n = hi - lo
                 let deltaBits = BitPacking.bitsNeeded(maxDelta)
                 let freqBits = BitPacking.bitsNeeded(maxFreq)
-                postings.u8(UInt8(deltaBits))
-                postings.u8(UInt8(freqBits))
+                out.u8(UInt8(deltaBits))
+                out.u8(UInt8(freqBits))
                 var packed: [UInt8] = []
                 scratch.withUnsafeBufferPointer { s in
                     BitPacking.pack(UnsafeBufferPointer(rebasing: s[0 ..< n]), bits: deltaBits, into: &packed)
                     BitPacking.pack(UnsafeBufferPointer(rebasing: s[n ..< 2 * n]), bits: freqBits, into: &packed)
                 }
-                postings.append(packed)
+                out.append(packed)
                 if hasPositions { writeFrame(freqs, lo ..< hi, pos, &posIndex) }
                 skips.u32(docs[hi - 1])
-                skips.u32(UInt32(postings.count - blocksStart))
-                skips.u32(UInt32(positions.count - positionsStart))
+                skips.u32(UInt32(out.count - blocksStart))
+                skips.u32(UInt32(positions.count))
             }
             // Patch the skip table in place.
-            postings.replace(at: skipStart, with: skips.bytes)
+            out.replace(at: skipStart, with: skips.bytes)
         }
+        let positionsStart = offset
+        out.append(positions.bytes)
         return TermInfo(documentFrequency: df,
-                        postingsOffset: postingsStart, postingsLength: postings.count - postingsStart,
-                        positionsOffset: positionsStart, positionsLength: positions.count - positionsStart)
+                        postingsOffset: postingsStart, postingsLength: positionsStart - postingsStart,
+                        positionsOffset: positionsStart, positionsLength: positions.count)
     }
 
     private func writeFrame(_ freqs: UnsafeBufferPointer<UInt32>, _ range: Range<Int>,
@@ -105,22 +138,22 @@ final class PostingsWriter {
                 previous = p
             }
         }
+        emitFrame(into: &positions)
+    }
+
+    /// Appends ``frame`` as a PositionFrame: zstd when that pays, raw otherwise.
+    private func emitFrame(into target: inout ByteWriter) {
         if frame.count >= PostingsFormat.zstdMinimumBytes {
             compressed.removeAll(keepingCapacity: true)
             let n = frame.bytes.withUnsafeBytes { zstd.compress($0, appendingTo: &compressed) }
             if n < frame.count - frame.count / 8 {
-                positions.u8(1)
-                positions.varint(frame.count)
-                positions.append(compressed)
+                target.u8(1)
+                target.varint(frame.count)
+                target.append(compressed)
                 return
             }
         }
-        positions.u8(0)
-        positions.append(frame.bytes)
-    }
-
-    func reset() {
-        postings.removeAll()
-        positions.removeAll()
+        target.u8(0)
+        target.append(frame.bytes)
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The envelope shared by every file of an index (segments, deletions, the manifest): a header,
 /// sections, and a footer with a checksummed section table.
 ///
@@ -20,8 +26,8 @@
 enum FileFormat {
     static let magic: UInt32 = 0x534B_4A43
     static let endMagic: UInt32 = 0x444E_454B
-    static let version: UInt32 = 1
-    static let oldestReadableVersion: UInt32 = 1
+    static let version: UInt32 = 2
+    static let oldestReadableVersion: UInt32 = 2
     static let headerSize = 24
 
     enum Kind: UInt32 {
@@ -37,49 +43,15 @@ enum FileFormat {
         var length: Int
     }
 
-    /// Assembles a complete file.
+    /// Assembles a complete file in memory.
     static func build(kind: Kind, identity: UInt64, sections: [(UInt32, [UInt8])]) -> [UInt8] {
-        Array(buildChunks(kind: kind, identity: identity, sections: sections).joined())
-    }
-
-    /// The file as consecutive chunks (header, then each section with its padding, then the
-    /// footer), so a large segment is written without first being copied into one array.
-    static func buildChunks(kind: Kind, identity: UInt64, sections: [(UInt32, [UInt8])]) -> [[UInt8]] {
-        var header = ByteWriter(capacity: headerSize)
-        header.u32(magic)
-        header.u32(version)
-        header.u32(kind.rawValue)
-        header.u32(0)
-        header.u64(identity)
-        var chunks: [[UInt8]] = [header.bytes]
-        var offset = headerSize
-        var table: [Section] = []
+        let w = SectionWriter(kind: kind, identity: identity)
         for (k, bytes) in sections {
-            let pad = (8 - offset % 8) % 8
-            if pad > 0 { chunks.append([UInt8](repeating: 0, count: pad)); offset += pad }
-            table.append(Section(kind: k, checksum: CRC32C.checksum(bytes), offset: offset, length: bytes.count))
-            chunks.append(bytes)
-            offset += bytes.count
+            w.beginSection(k)
+            bytes.withUnsafeBytes { try! w.append($0) }   // in memory: cannot fail
+            w.endSection()
         }
-        var footer = ByteWriter()
-        let pad = (8 - offset % 8) % 8
-        for _ in 0 ..< pad { footer.u8(0) }
-        let tableStart = footer.count
-        footer.u32(UInt32(table.count))
-        for s in table {
-            footer.u32(s.kind)
-            footer.u32(s.checksum)
-            footer.u64(UInt64(s.offset))
-            footer.u64(UInt64(s.length))
-        }
-        let tableLength = footer.count - tableStart
-        var crc = CRC32C.checksum(header.bytes)
-        crc = footer.bytes.withUnsafeBytes { CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: $0[tableStart ..< tableStart + tableLength])) }
-        footer.u32(crc)
-        footer.u32(UInt32(tableLength))
-        footer.u32(endMagic)
-        chunks.append(footer.bytes)
-        return chunks
+        return try! w.finish()
     }
 
     /// A validated view of a file: header checked, section table checked, sections in bounds.
@@ -168,5 +140,147 @@ enum FileFormat {
             sections.append(Section(kind: sk, checksum: sc, offset: Int(off), length: Int(len)))
         }
         return Parsed(identity: identity, sections: sections, reader: reader)
+    }
+}
+
+/// Writes a file in the ``FileFormat`` envelope section by section, to a new file or to memory,
+/// without holding a file-sized buffer: bytes are checksummed as they come and written in chunks
+/// of ``chunkSize``.
+///
+/// Call order: ``beginSection(_:)``, ``append(_:)`` any number of times, ``endSection()``, for
+/// each section; then ``finish()`` (which fsyncs a file). If anything throws, or the writer is
+/// dropped before ``finish()``, the partial file is removed.
+final class SectionWriter {
+    static let chunkSize = 1 << 20
+
+    let path: String?
+    private var fd: Int32 = -1
+    private var pending: [UInt8] = []
+    private var memory: [UInt8] = []
+    private var header: [UInt8]
+    /// Bytes emitted so far (written plus pending).
+    private(set) var offset = 0
+    private var table: [FileFormat.Section] = []
+    private var current: (kind: UInt32, start: Int, crc: UInt32)?
+    private var finished = false
+
+    /// An in-memory file: ``finish()`` returns its bytes.
+    init(kind: FileFormat.Kind, identity: UInt64) {
+        path = nil
+        header = SectionWriter.header(kind, identity)
+        pending.reserveCapacity(4096)
+        emitHeader()
+    }
+
+    /// A new file at `path`, which must not exist.
+    init(path: String, kind: FileFormat.Kind, identity: UInt64) throws {
+        self.path = path
+        header = SectionWriter.header(kind, identity)
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 { throw FileIO.errnoError("create", path: path, errno: errno) }
+        pending.reserveCapacity(SectionWriter.chunkSize)
+        emitHeader()
+    }
+
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            if !finished, let path { unlink(path) }
+        }
+    }
+
+    private static func header(_ kind: FileFormat.Kind, _ identity: UInt64) -> [UInt8] {
+        var h = ByteWriter(capacity: FileFormat.headerSize)
+        h.u32(FileFormat.magic)
+        h.u32(FileFormat.version)
+        h.u32(kind.rawValue)
+        h.u32(0)
+        h.u64(identity)
+        return h.bytes
+    }
+
+    private func emitHeader() {
+        pending.append(contentsOf: header)
+        offset = header.count
+    }
+
+    /// The offset of the next byte within the current section.
+    var sectionOffset: Int { offset - (current?.start ?? offset) }
+
+    func beginSection(_ kind: UInt32) {
+        precondition(current == nil, "section writer: previous section not ended")
+        let pad = (8 - offset % 8) % 8
+        pending.append(contentsOf: repeatElement(0, count: pad))
+        offset += pad
+        current = (kind, offset, 0)
+    }
+
+    func append(_ raw: UnsafeRawBufferPointer) throws {
+        precondition(current != nil, "section writer: no section begun")
+        current!.crc = CRC32C.update(current!.crc, raw)
+        offset += raw.count
+        if fd >= 0 && pending.count + raw.count > SectionWriter.chunkSize {
+            try writePending()
+            if raw.count >= SectionWriter.chunkSize {
+                try FileIO.writeAll(fd, raw, path: path!)
+                return
+            }
+        }
+        pending.append(contentsOf: raw)
+    }
+
+    func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try append($0) }
+    }
+
+    func endSection() {
+        guard let c = current else { preconditionFailure("section writer: no section begun") }
+        table.append(FileFormat.Section(kind: c.kind, checksum: c.crc, offset: c.start, length: offset - c.start))
+        current = nil
+    }
+
+    private func writePending() throws {
+        if fd >= 0 {
+            try pending.withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path!) }
+        } else {
+            memory.append(contentsOf: pending)
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the footer; a file is fsynced and closed. Returns the bytes of an in-memory file
+    /// (empty for a file).
+    @discardableResult
+    func finish() throws -> [UInt8] {
+        precondition(current == nil, "section writer: section not ended")
+        var footer = ByteWriter()
+        let pad = (8 - offset % 8) % 8
+        for _ in 0 ..< pad { footer.u8(0) }
+        let tableStart = footer.count
+        footer.u32(UInt32(table.count))
+        for s in table {
+            footer.u32(s.kind)
+            footer.u32(s.checksum)
+            footer.u64(UInt64(s.offset))
+            footer.u64(UInt64(s.length))
+        }
+        let tableLength = footer.count - tableStart
+        var crc = CRC32C.checksum(header)
+        crc = footer.bytes.withUnsafeBytes { CRC32C.update(crc, UnsafeRawBufferPointer(rebasing: $0[tableStart ..< tableStart + tableLength])) }
+        footer.u32(crc)
+        footer.u32(UInt32(tableLength))
+        footer.u32(FileFormat.endMagic)
+        pending.append(contentsOf: footer.bytes)
+        offset += footer.count
+        try writePending()
+        if fd >= 0 {
+            if fsync(fd) != 0 { throw FileIO.errnoError("fsync", path: path!, errno: errno) }
+            close(fd)
+            fd = -1
+            finished = true
+            return []
+        }
+        finished = true
+        return memory
     }
 }

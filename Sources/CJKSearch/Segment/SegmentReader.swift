@@ -24,7 +24,8 @@ final class SegmentReader: @unchecked Sendable {
     let parsed: FileFormat.Parsed
     let terms: TermDictionary
     let postings: ByteReader
-    let positions: ByteReader
+    /// The Postings section again: each term's positions follow its postings there.
+    var positions: ByteReader { postings }
     let norms: ByteReader
     let stored: StoredDocumentsReader
     let ids: ByteReader
@@ -57,7 +58,6 @@ final class SegmentReader: @unchecked Sendable {
             throw SearchError.corrupt("term count \(terms.termCount) disagrees with the segment's \(termCount)", path: path)
         }
         postings = try parsed.section(SegmentFormat.postings)
-        positions = try parsed.section(SegmentFormat.positions)
         norms = try parsed.section(SegmentFormat.norms)
         guard norms.count == documentCount * 8 else {
             throw norms.error("norms section is \(norms.count) bytes for \(documentCount) documents", at: 0)

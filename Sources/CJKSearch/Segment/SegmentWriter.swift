@@ -18,7 +18,9 @@ final class SegmentWriter {
 
     init() {}
 
-    deinit { inverter.release() }
+    private var released = false
+
+    deinit { if !released { inverter.release() } }
 
     /// The heap bytes held, for flushing on a memory budget: the inverter's arena and tables
     /// (exact), stored-document blocks (exact), ids and norms (their payload plus array headers).
@@ -50,68 +52,97 @@ final class SegmentWriter {
         documentCount += 1
     }
 
-    /// Serializes the segment. The same documents added in the same order with the same
-    /// `segmentID` always give the same bytes.
+    /// Serializes the segment in memory. The same documents added in the same order with the
+    /// same `segmentID` always give the same bytes. Call once (or ``write(to:segmentID:)`` once).
     func finish(segmentID: UInt64) -> [UInt8] {
-        Array(finishChunks(segmentID: segmentID).joined())
+        let w = SectionWriter(kind: .segment, identity: segmentID)
+        try! writeSections(w)   // in memory: cannot fail
+        return try! w.finish()
     }
 
-    /// The segment file as chunks to write in order (see ``FileFormat/buildChunks(kind:identity:sections:)``).
-    /// Each term's in-memory postings are released as soon as they are encoded, so the peak is the
-    /// encoded segment plus what is left to encode, not both in full. Call once.
-    func finishChunks(segmentID: UInt64) -> [[UInt8]] {
+    /// Writes the segment to a new file at `path` and fsyncs it, streaming the postings so that
+    /// the peak memory is the in-memory index plus a few MiB, not plus the encoded segment. The
+    /// inverter's arena is freed as soon as the postings are written. Call once.
+    func write(to path: String, segmentID: UInt64) throws {
+        let w = try SectionWriter(path: path, kind: .segment, identity: segmentID)
+        try writeSections(w)
+        try w.finish()
+    }
+
+    private func writeSections(_ w: SectionWriter) throws {
+        precondition(!released, "segment writer: finished already")
         inverter.closeDocuments()
         let order = inverter.sortedOrdinals()
         let postings = PostingsWriter()
         var dictionary = TermDictionaryWriter()
         var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
-        var raw: [UInt8] = []
+        var docBytes: [UInt8] = [], positionBytes: [UInt8] = []
+        w.beginSection(SegmentFormat.postings)
         for o32 in order {
             let o = Int(o32)
             let t = inverter.terms[o]
-            docs.removeAll(keepingCapacity: true)
-            freqs.removeAll(keepingCapacity: true)
-            positions.removeAll(keepingCapacity: true)
-            raw.removeAll(keepingCapacity: true)
-            inverter.read(t.docs, into: &raw)
-            raw.withUnsafeBufferPointer { b in
-                var i = 0, previous: Int64 = -1
-                while i < b.count {
-                    let code = Inverter.varint(b, &i)
-                    let freq = code & 1 == 1 ? 1 : Inverter.varint(b, &i)
-                    previous += Int64(code >> 1) + 1
-                    docs.append(UInt32(previous))
-                    freqs.append(freq)
+            let df = Int(t.documentFrequency)
+            docBytes.removeAll(keepingCapacity: true)
+            positionBytes.removeAll(keepingCapacity: true)
+            inverter.read(t.docs, into: &docBytes)
+            if t.hasPositions { inverter.read(t.positions, into: &positionBytes) }
+            let info: TermInfo
+            if df < PostingsFormat.blockSize {
+                // The inverter's streams are already a short list and a raw positions frame.
+                info = docBytes.withUnsafeBytes { d in
+                    positionBytes.withUnsafeBytes { p in
+                        postings.writeShortList(documentFrequency: df, documentBytes: d, positionBytes: p,
+                                                hasPositions: t.hasPositions)
+                    }
                 }
-            }
-            if t.hasPositions {
-                raw.removeAll(keepingCapacity: true)
-                inverter.read(t.positions, into: &raw)
-                raw.withUnsafeBufferPointer { b in
-                    var i = 0
-                    for f in freqs {
-                        var p: UInt32 = 0
-                        for _ in 0 ..< f {
-                            p &+= Inverter.varint(b, &i)
-                            positions.append(p)
+            } else {
+                docs.removeAll(keepingCapacity: true)
+                freqs.removeAll(keepingCapacity: true)
+                positions.removeAll(keepingCapacity: true)
+                docBytes.withUnsafeBufferPointer { b in
+                    var i = 0, previous: Int64 = -1
+                    while i < b.count {
+                        let code = Inverter.varint(b, &i)
+                        let freq = code & 1 == 1 ? 1 : Inverter.varint(b, &i)
+                        previous += Int64(code >> 1) + 1
+                        docs.append(UInt32(previous))
+                        freqs.append(freq)
+                    }
+                }
+                if t.hasPositions {
+                    positionBytes.withUnsafeBufferPointer { b in
+                        var i = 0
+                        for f in freqs {
+                            var p: UInt32 = 0
+                            for _ in 0 ..< f {
+                                p &+= Inverter.varint(b, &i)
+                                positions.append(p)
+                            }
+                        }
+                    }
+                }
+                info = docs.withUnsafeBufferPointer { d in
+                    freqs.withUnsafeBufferPointer { fr in
+                        positions.withUnsafeBufferPointer { p in
+                            postings.write(docs: d, freqs: fr, positions: p, hasPositions: t.hasPositions)
                         }
                     }
                 }
             }
-            let info = docs.withUnsafeBufferPointer { d in
-                freqs.withUnsafeBufferPointer { fr in
-                    positions.withUnsafeBufferPointer { p in
-                        postings.write(docs: d, freqs: fr, positions: p, hasPositions: t.hasPositions)
-                    }
-                }
-            }
             dictionary.add(Array(inverter.key(o)), info)
+            if postings.out.count >= SectionWriter.chunkSize { try postings.drain { try w.append($0) } }
         }
+        try postings.drain { try w.append($0) }
+        w.endSection()
+        let termCount = inverter.termCount
+        inverter.release()
+        released = true
+
         var meta = ByteWriter()
         meta.u32(UInt32(documentCount))
         meta.u64(lengthSums[0])
         meta.u64(lengthSums[1])
-        meta.u64(UInt64(inverter.termCount))
+        meta.u64(UInt64(termCount))
 
         var normBytes = ByteWriter(capacity: norms.count * 4)
         for n in norms { normBytes.u32(n) }
@@ -132,15 +163,19 @@ final class SegmentWriter {
         var hashBytes = ByteWriter(capacity: hashes.count * 12)
         for (h, d) in hashes { hashBytes.u64(h); hashBytes.u32(d) }
 
-        return FileFormat.buildChunks(kind: .segment, identity: segmentID, sections: [
-            (SegmentFormat.meta, meta.bytes),
-            (SegmentFormat.termDict, dictionary.finish()),
-            (SegmentFormat.postings, postings.postings.bytes),
-            (SegmentFormat.positions, postings.positions.bytes),
-            (SegmentFormat.norms, normBytes.bytes),
-            (SegmentFormat.stored, stored.finish()),
-            (SegmentFormat.ids, idOffsets.bytes),
-            (SegmentFormat.idHash, hashBytes.bytes),
-        ])
+        for (kind, bytes) in [(SegmentFormat.meta, meta.bytes), (SegmentFormat.termDict, dictionary.finish()),
+                              (SegmentFormat.norms, normBytes.bytes)] {
+            w.beginSection(kind)
+            try w.append(bytes)
+            w.endSection()
+        }
+        w.beginSection(SegmentFormat.stored)
+        try stored.finish { try w.append($0) }
+        w.endSection()
+        for (kind, bytes) in [(SegmentFormat.ids, idOffsets.bytes), (SegmentFormat.idHash, hashBytes.bytes)] {
+            w.beginSection(kind)
+            try w.append(bytes)
+            w.endSection()
+        }
     }
 }

@@ -49,18 +49,19 @@ final class StoredDocumentsWriter {
         current.removeAll()
     }
 
-    func finish() -> [UInt8] {
+    /// Emits the section: the block index, then the frames. Call once.
+    func finish(_ emit: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         flushBlock()
-        var out = ByteWriter(capacity: 4 + index.count * 24 + frames.count)
-        out.u32(UInt32(index.count))
+        var head = ByteWriter(capacity: 4 + index.count * 24)
+        head.u32(UInt32(index.count))
         let base = 4 + index.count * 24
         for e in index {
-            out.u32(e.first)
-            out.u32(e.raw)
-            out.u64(UInt64(base + e.offset))
-            out.u64(UInt64(e.length))
+            head.u32(e.first)
+            head.u32(e.raw)
+            head.u64(UInt64(base + e.offset))
+            head.u64(UInt64(e.length))
         }
-        out.append(frames)
-        return out.bytes
+        try head.bytes.withUnsafeBytes { try emit($0) }
+        try frames.withUnsafeBytes { try emit($0) }
     }
 }

@@ -37,6 +37,7 @@ struct TermDictionary {
         var r = data
         try r.seek(try blockOffset(b))
         _ = try r.varint()                    // entry count
+        _ = try r.varint()                    // first offset
         let shared = try r.varint()
         guard shared == 0 else { throw r.error("first entry of a block shares a prefix") }
         let length = try r.varint(max: 1 << 16)
@@ -130,6 +131,7 @@ struct TermDictionary {
         var term: [UInt8] = []
         term.reserveCapacity(64)
         var info = TermInfo(documentFrequency: 0, postingsOffset: 0, postingsLength: 0, positionsOffset: 0, positionsLength: 0)
+        var offset = try r.varint(max: Int(Int64.max / 4))
         for e in 0 ..< entries {
             let shared = try r.varint(max: term.count)
             if e == 0 && shared != 0 { throw r.error("first entry of a block shares a prefix") }
@@ -142,12 +144,12 @@ struct TermDictionary {
                 throw r.error("terms out of order in block \(b)")
             }
             info.documentFrequency = try r.varint(max: Int(Int32.max))
-            let pd = try r.varint(max: Int(Int64.max / 2))
-            info.postingsOffset = e == 0 ? pd : info.postingsOffset &+ pd      // out-of-range sums fail at slice()
-            info.postingsLength = try r.varint(max: Int(Int64.max / 2))
-            let qd = try r.varint(max: Int(Int64.max / 2))
-            info.positionsOffset = e == 0 ? qd : info.positionsOffset &+ qd
-            info.positionsLength = try r.varint(max: Int(Int64.max / 2))
+            // Lengths are capped so that sums cannot overflow; out-of-range offsets fail at slice().
+            info.postingsOffset = offset
+            info.postingsLength = try r.varint(max: Int(Int64.max / 256))
+            info.positionsOffset = offset + info.postingsLength
+            info.positionsLength = try r.varint(max: Int(Int64.max / 256))
+            offset = info.positionsOffset + info.positionsLength
             let keep = try term.withUnsafeBytes { try visit($0, info) }
             if !keep { return }
         }

@@ -2,17 +2,18 @@
 ///
 /// ```
 /// TermDict   --> TermCount:u64, BlockCount:u32, BlockOffset:u32^BlockCount, Block^BlockCount
-/// Block      --> EntryCount:varint, Entry^EntryCount          (at most 32 entries)
+/// Block      --> EntryCount:varint, FirstOffset:varint, Entry^EntryCount      (at most 32 entries)
 /// Entry      --> Shared:varint, SuffixLength:varint, Suffix:byte^SuffixLength,
-///                DocFreq:varint, PostingsDelta:varint, PostingsLength:varint,
-///                PositionsDelta:varint, PositionsLength:varint
+///                DocFreq:varint, PostingsLength:varint, PositionsLength:varint
 /// ```
 /// Terms are byte strings in strictly increasing (unsigned, lexicographic) order. `Shared` is the
 /// length of the prefix shared with the previous term of the same block (0 for a block's first
-/// term, which is therefore stored whole and can be binary-searched). Offsets are deltas from the
-/// previous entry's offset in the same block (absolute for a block's first entry); postings and
-/// positions of consecutive terms are written back to back, so deltas are usually the previous
-/// term's length. BlockOffset is relative to the start of the first Block.
+/// term, which is therefore stored whole and can be binary-searched). Each term's postings and
+/// then its positions lie back to back in the Postings section, and the terms follow one another
+/// in dictionary order, so only the block's first offset is stored: a term's postings start at
+/// `FirstOffset` plus the postings and positions lengths of the entries before it in the block,
+/// and its positions start right after its postings. BlockOffset is relative to the start of the
+/// first Block.
 ///
 /// A term is a field tag byte followed by the term's UTF-8:
 /// tag 0 = title, positional; 1 = title, CJK character presence; 2 = body, positional;
@@ -20,7 +21,7 @@
 ///
 /// Worked example: the body terms 重慶 (E9 87 8D E6 85 B6) and 重要 (E9 87 8D E8 A6 81) after one
 /// another in a block share 4 bytes (tag 02 plus 重's three bytes), so the second is stored as
-/// `Shared 4, SuffixLength 3, E8 A6 81` followed by its five numbers.
+/// `Shared 4, SuffixLength 3, E8 A6 81` followed by its three numbers.
 struct TermDictionaryWriter {
     static let blockSize = 32
 
@@ -30,7 +31,9 @@ struct TermDictionaryWriter {
     private var blockCountOffset = 0
     private var pending = ByteWriter(capacity: 4096)
     private var previous: [UInt8] = []
-    private var previousInfo = TermInfo(documentFrequency: 0, postingsOffset: 0, postingsLength: 0, positionsOffset: 0, positionsLength: 0)
+    private var blockFirstOffset = 0
+    /// Where the next term's postings must start.
+    private var nextOffset: Int?
     private(set) var termCount = 0
 
     init() {}
@@ -49,23 +52,24 @@ struct TermDictionaryWriter {
         pending.varint(term.count - shared)
         pending.append(contentsOf: term[shared...])
         pending.varint(info.documentFrequency)
-        let first = entriesInBlock == 0
-        pending.varint(first ? info.postingsOffset : info.postingsOffset - previousInfo.postingsOffset)
         pending.varint(info.postingsLength)
-        pending.varint(first ? info.positionsOffset : info.positionsOffset - previousInfo.positionsOffset)
         pending.varint(info.positionsLength)
-        precondition(first || (info.postingsOffset >= previousInfo.postingsOffset && info.positionsOffset >= previousInfo.positionsOffset),
-                     "term dictionary: offsets must not decrease")
+        precondition(nextOffset == nil || info.postingsOffset == nextOffset!,
+                     "term dictionary: a term's postings must follow the previous term's positions")
+        precondition(info.positionsOffset == info.postingsOffset + info.postingsLength,
+                     "term dictionary: positions must follow the postings")
+        if entriesInBlock == 0 { blockFirstOffset = info.postingsOffset }
+        nextOffset = info.positionsOffset + info.positionsLength
         entriesInBlock += 1
         termCount += 1
         previous = term
-        previousInfo = info
     }
 
     private mutating func finishBlock() {
         guard entriesInBlock > 0 else { return }
         blockOffsets.append(UInt32(blocks.count))
         blocks.varint(entriesInBlock)
+        blocks.varint(blockFirstOffset)
         blocks.append(pending.bytes)
         pending.removeAll()
         entriesInBlock = 0

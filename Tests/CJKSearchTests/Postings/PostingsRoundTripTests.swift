@@ -86,7 +86,35 @@ final class PostingsRoundTripTests: XCTestCase {
             }
             infos.append(info)
         }
-        return (infos, w.postings.bytes, w.positions.bytes)
+        // Version 2: a term's positions follow its postings in the one Postings section.
+        return (infos, w.out.bytes, w.out.bytes)
+    }
+
+    /// A short list written from pre-encoded bytes (as the inverter hands them over) is the same
+    /// bytes as one written from arrays.
+    func testShortListFromEncodedBytesMatchesArrays() {
+        for t in PostingsRoundTripTests.allTerms(seed: 5) where t.docs.count < PostingsFormat.blockSize {
+            var docBytes = ByteWriter(), positionBytes = ByteWriter()
+            var previous: Int64 = -1
+            for (i, d) in t.docs.enumerated() {
+                docBytes.varint(UInt64(Int64(d) - previous - 1) << 1 | (t.freqs[i] == 1 ? 1 : 0))
+                if t.freqs[i] != 1 { docBytes.varint(t.freqs[i]) }
+                previous = Int64(d)
+                if t.hasPositions {
+                    var last: UInt32 = 0
+                    for p in t.positions[i] { positionBytes.varint(p - last); last = p }
+                }
+            }
+            let w = PostingsWriter()
+            let info = docBytes.bytes.withUnsafeBytes { d in
+                positionBytes.bytes.withUnsafeBytes { p in
+                    w.writeShortList(documentFrequency: t.docs.count, documentBytes: d, positionBytes: p, hasPositions: t.hasPositions)
+                }
+            }
+            let (wantInfos, want, _) = PostingsRoundTripTests.write([t])
+            XCTAssertEqual(info, wantInfos[0])
+            XCTAssertEqual(w.out.bytes, want)
+        }
     }
 
     /// Opens a cursor over the given bytes for the duration of `body`.
@@ -313,11 +341,11 @@ final class PostingsRoundTripTests: XCTestCase {
         // Documents 3, 4, 10 with frequencies 1, 2, 1 and positions [7], [1, 9], [0].
         let t = TermData(docs: [3, 4, 10], freqs: [1, 2, 1], positions: [[7], [1, 9], [0]], hasPositions: true,
                          documentCount: 11, label: "worked example")
-        let (infos, postings, positions) = Self.write([t])
-        XCTAssertEqual(postings, [0x07, 0x00, 0x02, 0x0B])
-        XCTAssertEqual(positions, [0x00, 0x07, 0x01, 0x08, 0x00])
+        let (infos, section, _) = Self.write([t])
+        // The postings, then the positions right after them.
+        XCTAssertEqual(section, [0x07, 0x00, 0x02, 0x0B] + [0x00, 0x07, 0x01, 0x08, 0x00])
         XCTAssertEqual(infos[0], TermInfo(documentFrequency: 3, postingsOffset: 0, postingsLength: 4,
-                                          positionsOffset: 0, positionsLength: 5))
+                                          positionsOffset: 4, positionsLength: 5))
     }
 
     func testBlockListLayout() throws {
@@ -473,7 +501,7 @@ final class PostingsRoundTripTests: XCTestCase {
         let info = infos[0]
         // Row: bytes passed to the cursor / term info → must throw .corrupt before any decoding.
         let table: [(postings: [UInt8], positions: [UInt8], info: TermInfo, documentCount: Int, note: String)] = [
-            (Array(postings.dropLast()), positions, info, t.documentCount, "postings array one byte short of the range"),
+            (Array(postings.prefix(info.postingsLength - 1)), positions, info, t.documentCount, "postings array one byte short of the range"),
             (postings, Array(positions.dropLast()), info, t.documentCount, "positions array one byte short"),
             ([], positions, info, t.documentCount, "empty postings"),
             (postings, positions, TermInfo(documentFrequency: 0, postingsOffset: 0, postingsLength: info.postingsLength,

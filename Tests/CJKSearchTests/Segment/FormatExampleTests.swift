@@ -16,24 +16,28 @@ final class FormatExampleTests: XCTestCase {
             infos.append(info)
         }
         XCTAssertEqual(terms, ["0 京", "0 東京", "1 京", "1 東", "2 京都", "2 東京", "2 都", "3 京", "3 東", "3 都"])
-        let postings = Array(r.postings.buffer)
-        let positions = Array(r.positions.buffer)
+        // One Postings section: each term's postings, then its positions, in dictionary order.
+        let section = Array(r.postings.buffer)
         func bytes(_ i: Int) -> ([UInt8], [UInt8]) {
             let info = infos[i]
-            return (Array(postings[info.postingsOffset ..< info.postingsOffset + info.postingsLength]),
-                    Array(positions[info.positionsOffset ..< info.positionsOffset + info.positionsLength]))
+            XCTAssertEqual(info.positionsOffset, info.postingsOffset + info.postingsLength)
+            if i > 0 { XCTAssertEqual(info.postingsOffset, infos[i - 1].positionsOffset + infos[i - 1].positionsLength) }
+            return (Array(section[info.postingsOffset ..< info.postingsOffset + info.postingsLength]),
+                    Array(section[info.positionsOffset ..< info.positionsOffset + info.positionsLength]))
         }
         XCTAssertEqual(bytes(5).0, [0x01]); XCTAssertEqual(bytes(5).1, [0x00, 0x00])   // body 東京
         XCTAssertEqual(bytes(6).0, [0x01]); XCTAssertEqual(bytes(6).1, [0x00, 0x02])   // body 都 (run end)
         XCTAssertEqual(bytes(8).0, [0x01]); XCTAssertEqual(bytes(8).1, [])             // body presence 東
-        // Second dictionary entry: Shared 1, SuffixLength 6, 東京, DocFreq 1, deltas and lengths.
+        XCTAssertEqual(Array(section[0 ..< 6]), [0x01, 0x00, 0x01, 0x01, 0x00, 0x00])   // (0 京), (0 東京)
         let dict = Array(r.terms.data.buffer)
         let blockStart = 12 + 4
-        XCTAssertEqual(dict[blockStart], 10)   // EntryCount
-        // First entry: Shared 0, SuffixLength 4 (tag + 京), 00 E4 BA AC, DocFreq 1, 0, 1, 0, 2.
-        XCTAssertEqual(Array(dict[blockStart + 1 ..< blockStart + 12]), [0, 4, 0, 0xE4, 0xBA, 0xAC, 1, 0, 1, 0, 2])
-        XCTAssertEqual(Array(dict[blockStart + 12 ..< blockStart + 25]),
-                       [1, 6, 0xE6, 0x9D, 0xB1, 0xE4, 0xBA, 0xAC, 1, 1, 1, 2, 2])
+        XCTAssertEqual(dict[blockStart], 10)       // EntryCount
+        XCTAssertEqual(dict[blockStart + 1], 0)    // FirstOffset
+        // First entry: Shared 0, SuffixLength 4 (tag + 京), 00 E4 BA AC, DocFreq 1, PostingsLength 1, PositionsLength 2.
+        XCTAssertEqual(Array(dict[blockStart + 2 ..< blockStart + 11]), [0, 4, 0, 0xE4, 0xBA, 0xAC, 1, 1, 2])
+        // Second entry: Shared 1, SuffixLength 6, 東京, DocFreq 1, PostingsLength 1, PositionsLength 2.
+        XCTAssertEqual(Array(dict[blockStart + 11 ..< blockStart + 22]),
+                       [1, 6, 0xE6, 0x9D, 0xB1, 0xE4, 0xBA, 0xAC, 1, 1, 2])
         XCTAssertEqual(Array(r.norms.buffer), [2, 0, 0, 0, 3, 0, 0, 0])
         XCTAssertEqual(IdHash.hash("a"), 0xAF63_DC4C_8601_EC8C)
         XCTAssertEqual(r.lengthSums, [2, 3])

@@ -21,16 +21,15 @@ final class TermDictionaryTests: XCTestCase {
             set.insert(t)
         }
         let sorted = set.sorted { $0.lexicographicallyPrecedes($1) }
-        var postings = n > 500 ? 5_000_000_000 : 0     // large lists: offsets beyond 32 bits
-        var positions = 0
+        var offset = n > 500 ? 5_000_000_000 : 0     // large lists: offsets beyond 32 bits
         return sorted.map { t in
             let pl = Int.random(in: 1 ... 5000, using: &rng)
             let ql = Bool.random(using: &rng) ? 0 : Int.random(in: 1 ... 100_000, using: &rng)
+            // Each term's positions follow its postings, and the next term follows them.
             let info = TermInfo(documentFrequency: Int.random(in: 1 ... 2_000_000, using: &rng),
-                                postingsOffset: postings, postingsLength: pl,
-                                positionsOffset: positions, positionsLength: ql)
-            postings += pl
-            positions += ql
+                                postingsOffset: offset, postingsLength: pl,
+                                positionsOffset: offset + pl, positionsLength: ql)
+            offset += pl + ql
             return (t, info)
         }
     }
@@ -155,8 +154,8 @@ final class TermDictionaryTests: XCTestCase {
         keys.append([3] + Array("重".utf8))     // a presence key: other tag, not a match for tag 2
         keys.sort { $0.lexicographicallyPrecedes($1) }
         let terms = keys.enumerated().map { i, k in
-            (k, TermInfo(documentFrequency: i + 1, postingsOffset: i * 10, postingsLength: 10,
-                         positionsOffset: i * 3, positionsLength: 3))
+            (k, TermInfo(documentFrequency: i + 1, postingsOffset: i * 13, postingsLength: 10,
+                         positionsOffset: i * 13 + 10, positionsLength: 3))
         }
         // Row: prefix (tag 2 + text) → the matching words, in byte order.
         let table: [(prefix: String, expected: [String], note: String)] = [
@@ -206,11 +205,12 @@ final class TermDictionaryTests: XCTestCase {
         // 重慶 then 重要 in one block: the second shares 4 bytes (tag + 重).
         let a: [UInt8] = [0x02, 0xE9, 0x87, 0x8D, 0xE6, 0x85, 0xB6]
         let b: [UInt8] = [0x02, 0xE9, 0x87, 0x8D, 0xE8, 0xA6, 0x81]
-        let ia = TermInfo(documentFrequency: 3, postingsOffset: 0, postingsLength: 4, positionsOffset: 0, positionsLength: 5)
-        let ib = TermInfo(documentFrequency: 1, postingsOffset: 4, postingsLength: 2, positionsOffset: 5, positionsLength: 3)
+        let ia = TermInfo(documentFrequency: 3, postingsOffset: 0, postingsLength: 4, positionsOffset: 4, positionsLength: 5)
+        let ib = TermInfo(documentFrequency: 1, postingsOffset: 9, postingsLength: 2, positionsOffset: 11, positionsLength: 3)
         let bytes = Self.build([(a, ia), (b, ib)])
-        // Header 12 + one block offset 4; block: count 2; entry 1: 0, 7, a, 3, 0, 4, 0, 5; entry 2: 4, 3, E8 A6 81, 1, 4, 2, 5, 3.
-        XCTAssertEqual(Array(bytes[16...]), [2, 0, 7] + a + [3, 0, 4, 0, 5] + [4, 3, 0xE8, 0xA6, 0x81, 1, 4, 2, 5, 3])
+        // Header 12 + one block offset 4; block: count 2, first offset 0; entry 1: 0, 7, a, 3, 4, 5;
+        // entry 2: 4, 3, E8 A6 81, 1, 2, 3 (its offset is 0 + 4 + 5).
+        XCTAssertEqual(Array(bytes[16...]), [2, 0, 0, 7] + a + [3, 4, 5] + [4, 3, 0xE8, 0xA6, 0x81, 1, 2, 3])
         try Self.withDictionary(bytes) { d in
             XCTAssertEqual(try d.lookup(a), ia)
             XCTAssertEqual(try d.lookup(b), ib)
@@ -261,7 +261,7 @@ final class TermDictionaryTests: XCTestCase {
 
     func testTermCountWithHighBitSet() throws {
         var w = TermDictionaryWriter()
-        w.add([2, 0x61], TermInfo(documentFrequency: 1, postingsOffset: 0, postingsLength: 1, positionsOffset: 0, positionsLength: 0))
+        w.add([2, 0x61], TermInfo(documentFrequency: 1, postingsOffset: 0, postingsLength: 1, positionsOffset: 1, positionsLength: 0))
         var bytes = w.finish()
         // A term count that disagrees with the block count is detected at open.
         bytes[0] = 40
