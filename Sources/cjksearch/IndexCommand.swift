@@ -20,8 +20,11 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: "The index directory (created if missing).")
     var index: String
 
-    @Option(name: .long, help: "Flush a segment when buffered documents use about this many MiB.")
-    var memory: Int = 256
+    @Option(name: .long, help: "Memory for buffered documents in MiB, shared by the indexing threads; each flushes a segment when it holds its share.")
+    var memory: Int = 1024
+
+    @Option(name: .long, help: "Indexing threads (default: the number of cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .long, help: "Merge the index into one segment after indexing.")
     var optimize = false
@@ -38,6 +41,7 @@ struct IndexCommand: ParsableCommand {
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one INPUT") }
         if memory < 1 { throw ValidationError("--memory must be at least 1 (MiB)") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
         if let n = commitEvery, n < 1 { throw ValidationError("--commit-every must be at least 1") }
     }
 
@@ -46,7 +50,7 @@ struct IndexCommand: ParsableCommand {
             let started = Date()
             let files = try InputReader.expand(inputs)
             let idx = try SearchIndex.openOrCreate(at: index)
-            let writer = try idx.writer(options: IndexWriterOptions(memoryBudget: memory << 20))
+            let writer = try idx.writer(options: IndexWriterOptions(memoryBudget: memory << 20, threads: threads))
             var documents = 0
             var bytes = 0
             var skipped = 0

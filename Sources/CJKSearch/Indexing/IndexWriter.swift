@@ -4,16 +4,26 @@ import Glibc
 import Darwin
 #endif
 
+import Foundation
+
 /// Options of an ``IndexWriter``.
 public struct IndexWriterOptions: Sendable {
-    /// Flush buffered documents to a segment when the buffer is estimated to hold this many bytes.
+    /// The memory for buffered documents, shared by the indexing threads: each thread flushes
+    /// its buffer to a segment when it holds `memoryBudget / threads` bytes.
     public var memoryBudget: Int = 256 << 20
     /// After a commit, merge when the index has more segments than this.
     public var maxSegments: Int = 10
+    /// Threads that analyze and invert documents. With 1, ``IndexWriter/add(_:)`` does the work on
+    /// the caller's thread; with more, documents are handed to that many indexing threads (by a
+    /// hash of their id, so that all versions of one id go to the same thread, in order) and
+    /// `add` returns as soon as its document is queued.
+    public var threads: Int = 1
 
-    public init(memoryBudget: Int = 256 << 20, maxSegments: Int = 10) {
+    public init(memoryBudget: Int = 256 << 20, maxSegments: Int = 10, threads: Int = 1) {
+        precondition(threads >= 1, "IndexWriterOptions: threads must be at least 1")
         self.memoryBudget = memoryBudget
         self.maxSegments = maxSegments
+        self.threads = threads
     }
 }
 
@@ -46,6 +56,10 @@ public struct CommitInfo: Sendable, Equatable {
 /// If a commit fails (for example the disk is full), the writer closes itself: the index keeps its
 /// previous commit, and a new writer can be opened to retry.
 ///
+/// With ``IndexWriterOptions/threads`` above 1, documents are analyzed and inverted on that many
+/// threads, each flushing its own segments; an error on an indexing thread (a full disk at a
+/// flush) is thrown by the next `add`, `delete` or `commit`, and closes the writer.
+///
 /// Not `Sendable`: a writer has one owner.
 public final class IndexWriter {
     public let directory: String
@@ -53,11 +67,14 @@ public final class IndexWriter {
     private var lock: FileLock?
     private var manifest: Manifest
     private var segments: [WriterSegment] = []
-    private var buffer = SegmentWriter()
-    private var bufferIDs: [String: Int] = [:]
-    private var bufferDeleted: [Int] = []
-    /// Ids whose older copies (in segments flushed before the buffer) must be deleted at flush.
-    private var pendingDeletes: [String] = []
+    /// The buffer of the caller's thread (``IndexWriterOptions/threads`` == 1).
+    private var buffer = PendingBuffer()
+    /// The indexing threads (``IndexWriterOptions/threads`` > 1), started at the first add.
+    private var workers: [IndexingWorker] = []
+    private var batches: [[IndexingWorker.Operation]] = []
+    private var batchBytes: [Int] = []
+    /// Guards `segments` and `manifest.nextSegmentNumber` while indexing threads flush.
+    private let stateLock = NSLock()
     private var failed: SearchError?
     private let decompressor = ZstdDecompressor()
     /// Files that a new commit made obsolete, removed after the manifest switch.
@@ -81,32 +98,104 @@ public final class IndexWriter {
         removeUnreferencedFiles()
     }
 
-    deinit { lock?.release() }
+    deinit {
+        stopWorkers()
+        lock?.release()
+    }
 
-    /// Documents added since the last commit (including replaced ones).
-    public var pendingDocumentCount: Int { buffer.documentCount - bufferDeleted.count }
+    /// Documents added since the last commit and not replaced or deleted since, in buffers not
+    /// yet flushed. (With indexing threads, waits until they have taken in what was queued.)
+    public var pendingDocumentCount: Int {
+        if workers.isEmpty { return buffer.pendingCount }
+        submitAll()
+        return workers.reduce(0) { $0 + $1.pendingCount() }
+    }
 
     private func checkUsable() throws {
         if let failed { throw SearchError(.writerClosed, "writer failed earlier (\(failed.message)); open a new one", path: directory) }
         if lock == nil { throw SearchError(.writerClosed, "writer is closed", path: directory) }
+        if let e = workers.lazy.compactMap({ $0.failure }).first {
+            failed = e
+            close()
+            throw e
+        }
     }
 
     /// Adds a document, replacing any document with the same id when the change is committed.
     public func add(_ doc: Document) throws {
         try checkUsable()
-        let number = buffer.documentCount
-        try buffer.add(doc)
-        if let old = bufferIDs[doc.id] { bufferDeleted.append(old) }
-        bufferIDs[doc.id] = number
-        pendingDeletes.append(doc.id)
-        if buffer.estimatedMemory >= options.memoryBudget || buffer.isFull { try guarded { try flush() } }
+        if options.threads == 1 {
+            try buffer.add(doc)
+            if buffer.estimatedMemory >= options.memoryBudget || buffer.writer.isFull {
+                try guarded { try flush(&buffer) }
+            }
+            return
+        }
+        try doc.validate()   // the caller hears of a bad document now, not at commit
+        try enqueue(.add(doc), id: doc.id, bytes: doc.title.utf8.count + doc.body.utf8.count + 64)
     }
 
     /// Deletes the document with this id (if any), including one added since the last commit.
     public func delete(id: String) throws {
         try checkUsable()
-        if let old = bufferIDs.removeValue(forKey: id) { bufferDeleted.append(old) }
-        pendingDeletes.append(id)
+        if options.threads == 1 {
+            buffer.delete(id)
+        } else {
+            try enqueue(.delete(id), id: id, bytes: 64)
+        }
+    }
+
+    // MARK: - Indexing threads
+
+    /// Operations are batched per thread, about this many bytes a batch.
+    static let batchBytes = 1 << 20
+
+    private func enqueue(_ op: IndexingWorker.Operation, id: String, bytes: Int) throws {
+        if workers.isEmpty { startWorkers() }
+        let k = Int(IdHash.hash(id) % UInt64(workers.count))
+        batches[k].append(op)
+        batchBytes[k] += bytes
+        if batchBytes[k] >= IndexWriter.batchBytes { submit(k) }
+    }
+
+    private func startWorkers() {
+        let n = options.threads
+        let share = max(1, options.memoryBudget / n - 2 * IndexWriter.batchBytes)
+        let sink = FlushSink(self)
+        workers = (0 ..< n).map { _ in IndexingWorker(memoryBudget: share, sink: sink) }
+        batches = Array(repeating: [], count: n)
+        batchBytes = Array(repeating: 0, count: n)
+    }
+
+    private func submit(_ k: Int) {
+        guard !batches[k].isEmpty else { return }
+        workers[k].send(batches[k])
+        batches[k] = []
+        batchBytes[k] = 0
+    }
+
+    private func submitAll() {
+        for k in workers.indices { submit(k) }
+    }
+
+    /// Makes every indexing thread flush what it holds, and waits. Throws the first thread error.
+    private func flushWorkers() throws {
+        submitAll()
+        for w in workers { w.requestFlush() }
+        for w in workers { w.waitIdle() }
+        if let e = workers.lazy.compactMap({ $0.failure }).first { throw e }
+    }
+
+    private func stopWorkers() {
+        for w in workers { w.stop() }
+        workers = []
+    }
+
+    /// The part of the writer the indexing threads use: flushing a buffer to a segment.
+    final class FlushSink: @unchecked Sendable {
+        private unowned let writer: IndexWriter
+        init(_ writer: IndexWriter) { self.writer = writer }
+        func flush(_ buffer: inout PendingBuffer) throws { try writer.flush(&buffer) }
     }
 
     /// Makes every change since the last commit durable and visible, atomically.
@@ -114,7 +203,7 @@ public final class IndexWriter {
     public func commit() throws -> CommitInfo {
         try checkUsable()
         return try guarded {
-            try flush()
+            try flushAll()
             if segments.count > options.maxSegments {
                 let smallest = segments.indices.sorted { segments[$0].entry.documentCount < segments[$1].entry.documentCount }
                 try mergeSegments(Set(smallest.prefix(segments.count - options.maxSegments + 1)))
@@ -129,7 +218,7 @@ public final class IndexWriter {
         precondition(maxSegments >= 1, "merge needs at least one target segment")
         try checkUsable()
         return try guarded {
-            try flush()
+            try flushAll()
             let bySize = segments.indices.sorted { segments[$0].entry.documentCount < segments[$1].entry.documentCount }
             if segments.count > maxSegments {
                 try mergeSegments(Set(bySize.prefix(segments.count - maxSegments + 1)))
@@ -140,8 +229,9 @@ public final class IndexWriter {
         }
     }
 
-    /// Discards uncommitted changes and releases the lock.
+    /// Discards uncommitted changes, stops the indexing threads and releases the lock.
     public func close() {
+        stopWorkers()
         lock?.release()
         lock = nil
     }
@@ -179,25 +269,42 @@ public final class IndexWriter {
         }
     }
 
-    /// Writes the buffer as a new segment (not yet committed) and applies buffered deletes.
-    private func flush() throws {
-        let older = 0 ..< segments.count
-        if buffer.documentCount > 0 {
-            let (name, id) = newSegmentName()
-            let path = directory + "/" + name + ".seg"
-            try buffer.write(to: path, segmentID: id)
-            let reader = try SegmentReader(directory: directory, name: name, expectedID: id)
-            var live = LiveDocuments(documentCount: buffer.documentCount)
-            for d in bufferDeleted { live.delete(d) }
-            let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: buffer.documentCount,
-                                              deletedCount: 0, deletionsGeneration: 0)
-            segments.append(WriterSegment(entry: entry, reader: reader, live: live, dirty: live.deletedCount > 0))
+    /// Flushes every buffer: the caller's, or the indexing threads'.
+    private func flushAll() throws {
+        if workers.isEmpty {
+            try flush(&buffer)
+        } else {
+            try flushWorkers()
         }
-        try applyDeletes(pendingDeletes, to: older)
-        pendingDeletes.removeAll()
-        buffer = SegmentWriter()
-        bufferIDs.removeAll()
-        bufferDeleted.removeAll()
+    }
+
+    /// Writes a buffer as a new segment (not yet committed) and applies its deletes to the
+    /// segments flushed before it, then empties the buffer. Indexing threads call this
+    /// concurrently: the segment file is written unlocked, the bookkeeping under `stateLock`.
+    /// Deleting by id from every other segment is right because all versions of an id go through
+    /// one buffer in order: a copy in another segment is older.
+    fileprivate func flush(_ buffer: inout PendingBuffer) throws {
+        let flushed = buffer
+        buffer = PendingBuffer()
+        var added: WriterSegment?
+        if flushed.writer.documentCount > 0 {
+            stateLock.lock()
+            let (name, id) = newSegmentName()
+            stateLock.unlock()
+            let path = directory + "/" + name + ".seg"
+            try flushed.writer.write(to: path, segmentID: id)
+            // Just written and fsynced by us: its big sections are not re-read to verify them.
+            let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
+            var live = LiveDocuments(documentCount: flushed.writer.documentCount)
+            for d in flushed.deleted { live.delete(d) }
+            let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: flushed.writer.documentCount,
+                                              deletedCount: 0, deletionsGeneration: 0)
+            added = WriterSegment(entry: entry, reader: reader, live: live, dirty: live.deletedCount > 0)
+        }
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        try applyDeletes(flushed.pendingDeletes, to: 0 ..< segments.count)
+        if let added { segments.append(added) }
     }
 
     /// Rewrites the live documents of the given segments into one new segment.
@@ -220,7 +327,7 @@ public final class IndexWriter {
         if merged.documentCount > 0 {
             let (name, id) = newSegmentName()
             try merged.write(to: directory + "/" + name + ".seg", segmentID: id)
-            let reader = try SegmentReader(directory: directory, name: name, expectedID: id)
+            let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
             let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: merged.documentCount,
                                               deletedCount: 0, deletionsGeneration: 0)
             kept.insert(WriterSegment(entry: entry, reader: reader, live: LiveDocuments(documentCount: merged.documentCount), dirty: false),
@@ -269,4 +376,32 @@ public final class IndexWriter {
             FileIO.remove(directory + "/" + n)
         }
     }
+}
+
+/// Documents added since the last flush, in one segment writer, with what replacing them needs:
+/// which of its own documents were replaced or deleted, and the ids whose older copies in earlier
+/// segments must be deleted when it is flushed.
+struct PendingBuffer {
+    var writer = SegmentWriter()
+    var ids: [String: Int] = [:]
+    var deleted: [Int] = []
+    var pendingDeletes: [String] = []
+
+    var pendingCount: Int { writer.documentCount - deleted.count }
+
+    mutating func add(_ doc: Document) throws {
+        let number = writer.documentCount
+        try writer.add(doc)
+        if let old = ids[doc.id] { deleted.append(old) }
+        ids[doc.id] = number
+        pendingDeletes.append(doc.id)
+    }
+
+    mutating func delete(_ id: String) {
+        if let old = ids.removeValue(forKey: id) { deleted.append(old) }
+        pendingDeletes.append(id)
+    }
+
+    /// The writer's memory plus the id bookkeeping (about 80 bytes an id plus its text).
+    var estimatedMemory: Int { writer.estimatedMemory + ids.count * 80 + pendingDeletes.count * 16 }
 }

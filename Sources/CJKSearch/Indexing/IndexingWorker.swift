@@ -1,0 +1,140 @@
+import Foundation
+
+/// One indexing thread of an ``IndexWriter``: it takes batches of operations in order, analyzes
+/// and inverts them into its own ``PendingBuffer``, and flushes that buffer to a segment when it
+/// reaches its share of the memory budget or when the writer asks (at a commit).
+///
+/// At most ``maxQueued`` batches wait; ``send(_:)`` blocks beyond that, so a fast reader cannot
+/// queue up unbounded memory ahead of the indexing threads. After an error the thread drops further
+/// work and keeps the error in ``failure`` for the writer to throw.
+final class IndexingWorker: @unchecked Sendable {
+    enum Operation {
+        case add(Document)
+        case delete(String)
+    }
+
+    static let maxQueued = 2
+
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var queue: [[Operation]] = []
+    private var flushRequested = false
+    private var busy = false
+    private var stopping = false
+    private var exited = false
+    private var storedFailure: SearchError?
+    private var count = 0
+
+    // Owned by the thread:
+    private var buffer = PendingBuffer()
+    private let memoryBudget: Int
+    private let sink: IndexWriter.FlushSink
+
+    init(memoryBudget: Int, sink: IndexWriter.FlushSink) {
+        self.memoryBudget = memoryBudget
+        self.sink = sink
+        let thread = Thread { [self] in run() }
+        thread.name = "cjksearch-indexer"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The first error this thread met, if any.
+    var failure: SearchError? {
+        condition.lock()
+        defer { condition.unlock() }
+        return storedFailure
+    }
+
+    /// Queues a batch, waiting while ``maxQueued`` batches are already queued.
+    func send(_ batch: [Operation]) {
+        condition.lock()
+        while queue.count >= IndexingWorker.maxQueued && !exited { condition.wait() }
+        queue.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Asks for a flush once the queued batches are done.
+    func requestFlush() {
+        condition.lock()
+        flushRequested = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until the queue is empty and nothing is in progress (including a requested flush).
+    func waitIdle() {
+        condition.lock()
+        while (!queue.isEmpty || busy || flushRequested) && !exited { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Documents buffered and not yet flushed (after the queue drains).
+    func pendingCount() -> Int {
+        waitIdle()
+        condition.lock()
+        defer { condition.unlock() }
+        return count
+    }
+
+    /// Ends the thread without flushing (what it buffered is discarded) and waits for it.
+    func stop() {
+        condition.lock()
+        stopping = true
+        queue.removeAll()
+        condition.broadcast()
+        while !exited { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !flushRequested && !stopping { condition.wait() }
+            if stopping {
+                exited = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let batch: [Operation]? = queue.isEmpty ? nil : queue.removeFirst()
+            let flush = batch == nil && flushRequested
+            let failedAlready = storedFailure != nil
+            busy = true
+            condition.broadcast()   // a sender may be waiting for room
+            condition.unlock()
+
+            var error: SearchError?
+            if !failedAlready {
+                do {
+                    if let batch {
+                        for op in batch {
+                            switch op {
+                            case .add(let doc): try buffer.add(doc)
+                            case .delete(let id): buffer.delete(id)
+                            }
+                            if buffer.estimatedMemory >= memoryBudget || buffer.writer.isFull {
+                                try sink.flush(&buffer)
+                            }
+                        }
+                    } else if flush {
+                        try sink.flush(&buffer)
+                    }
+                } catch let e as SearchError {
+                    error = e
+                } catch {
+                    fatalError("unexpected error \(error)")
+                }
+            }
+
+            condition.lock()
+            if let error, storedFailure == nil { storedFailure = error }
+            if flush { flushRequested = false }
+            count = buffer.pendingCount
+            busy = false
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}
