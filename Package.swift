@@ -23,10 +23,12 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
         ),
+        // Prefetch hints for the indexing hot loops (a header of static inline functions).
+        .target(name: "CPrefetch"),
         // The whole engine, in one module so that hot loops are optimized within it.
         .target(
             name: "CJKSearch",
-            dependencies: ["CZstd"],
+            dependencies: ["CZstd", "CPrefetch"],
             swiftSettings: [
                 // Internal consistency checks; they cost time, so only in debug builds.
                 .define("SEARCH_INTERNAL_CHECKS", .when(configuration: .debug)),

@@ -63,7 +63,6 @@ final class Analyzer {
                     var j = i
                     while j < n && Script.isCJK(sc[j]) { j += 1 }
                     for k in i ..< j {
-                        out.cjkCharacters.append(sc[k])
                         if k + 1 < j {
                             out.tokens.append(Token(kind: .bigram, first: sc[k], second: sc[k + 1],
                                                     start: Int32(k), end: Int32(k + 1), position: position))

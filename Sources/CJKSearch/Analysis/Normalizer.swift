@@ -11,6 +11,11 @@ struct NormalizedText {
     var ends: [UInt32] = []
     /// Original byte ranges removed as crawl artifacts (the pinyin annotations), in order.
     var artifacts: [Range<Int>] = []
+    /// Whether `starts`, `ends` and `artifacts` are filled. Indexing does not need the map back to
+    /// the original (only snippets do) and turns it off.
+    var tracksOffsets = true
+    /// The original end offset of the last scalar appended (kept even without the map).
+    var lastEnd: UInt32 = 0
 
     mutating func removeAll() {
         scalars.removeAll(keepingCapacity: true)
@@ -22,8 +27,11 @@ struct NormalizedText {
     @inline(__always)
     mutating func append(_ s: UInt32, _ start: Int, _ end: Int) {
         scalars.append(s)
-        starts.append(UInt32(truncatingIfNeeded: start))
-        ends.append(UInt32(truncatingIfNeeded: end))
+        lastEnd = UInt32(truncatingIfNeeded: end)
+        if tracksOffsets {
+            starts.append(UInt32(truncatingIfNeeded: start))
+            ends.append(UInt32(truncatingIfNeeded: end))
+        }
     }
 
     var count: Int { scalars.count }
@@ -74,7 +82,7 @@ final class Normalizer {
                     continue
                 }
                 if b == 0x28, let skip = pinyinArtifactLength(p, i, n, &out) {   // "("
-                    out.artifacts.append(i ..< i + skip)
+                    if out.tracksOffsets { out.artifacts.append(i ..< i + skip) }
                     i += skip
                     continue
                 }
@@ -133,9 +141,26 @@ final class Normalizer {
     }
 
     /// Scalars that attach to the preceding character: combining marks, the half-width voiced
-    /// sound marks ﾞ ﾟ, Hangul medial and final jamo, joiners and variation selectors.
+    /// sound marks ﾞ ﾟ, Hangul medial and final jamo, joiners and variation selectors. In the BMP
+    /// (every scalar of CJK text) a bitmap answers; it is computed once from the definition.
     @inline(__always)
     static func extendsCluster(_ s: UInt32) -> Bool {
+        if s < 0x300 { return false }
+        if s < 0x10000 {
+            return clusterExtenders.withUnsafeBufferPointer { $0[Int(s >> 6)] >> UInt64(s & 63) & 1 == 1 }
+        }
+        return computeExtendsCluster(s)
+    }
+
+    private static let clusterExtenders: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
+        for s in UInt32(0x300) ..< 0x10000 where computeExtendsCluster(s) {
+            bits[Int(s >> 6)] |= 1 << UInt64(s & 63)
+        }
+        return bits
+    }()
+
+    static func computeExtendsCluster(_ s: UInt32) -> Bool {
         if s < 0x300 { return false }
         if s <= 0x36F { return true }                       // combining diacritical marks
         if s == 0x3099 || s == 0x309A { return true }
@@ -205,7 +230,7 @@ final class Normalizer {
     /// If the bytes at `i` (an ASCII "(") open a pinyin annotation that follows a Han character,
     /// returns the annotation's length in bytes, ")" included.
     private func pinyinArtifactLength(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ out: inout NormalizedText) -> Int? {
-        guard let last = out.scalars.last, Script.isHan(last), Int(out.ends[out.count - 1]) == i else { return nil }
+        guard let last = out.scalars.last, Script.isHan(last), Int(out.lastEnd) == i else { return nil }
         var j = i + 1
         var letters = 0
         var toned = false

@@ -25,15 +25,15 @@ struct Token {
 struct AnalyzedField {
     var text = NormalizedText()
     var tokens: [Token] = []
-    /// Every CJK character occurrence, in order (for the character-presence postings).
-    var cjkCharacters: [UInt32] = []
+    /// Every CJK character occurrence, in order (for the character-presence postings): the first
+    /// character of each CJK token, since each CJK position holds exactly one token.
+    var cjkCharacters: [UInt32] { tokens.filter { $0.kind != .word }.map(\.first) }
     /// Number of positions used: the field length for BM25.
     var length: Int = 0
 
     mutating func removeAll() {
         text.removeAll()
         tokens.removeAll(keepingCapacity: true)
-        cjkCharacters.removeAll(keepingCapacity: true)
         length = 0
     }
 

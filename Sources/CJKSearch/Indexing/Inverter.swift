@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CPrefetch
 
 /// The in-memory inverted index of the segment being built: a term table and, per term, its
 /// postings as byte streams in one arena. No allocation per token or per term beyond amortized
@@ -193,6 +194,19 @@ struct Inverter {
         }
     }
 
+    /// Calls `body` with a stream's bytes: in place when they lie in the first slice (most terms),
+    /// else gathered into `scratch`.
+    func withBytes<R>(_ s: Stream, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if s.head == 0 { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let capacity = UInt32(Inverter.sliceSizes[0]) - 4
+        if s.tail >= s.head && s.tail <= s.head + capacity && (s.tail >> Inverter.pageShift) == (s.head >> Inverter.pageShift) {
+            return try body(UnsafeBufferPointer(start: pointer(s.head), count: Int(s.tail - s.head)))
+        }
+        scratch.removeAll(keepingCapacity: true)
+        read(s, into: &scratch)
+        return try scratch.withUnsafeBufferPointer { try body($0) }
+    }
+
     /// Copies a stream's bytes to the end of `out`.
     func read(_ s: Stream, into out: inout [UInt8]) {
         guard s.head != 0 else { return }
@@ -357,70 +371,110 @@ struct Inverter {
         }
     }
 
+    /// Tokens are resolved in groups of this many: first every group member's table slot is
+    /// prefetched, then its term state, then the occurrences are recorded, so that the cache
+    /// misses of a group overlap instead of following one another.
+    static let group = 32
+
+    /// The packed 64-bit key of a token, or 0 for a word that does not pack (found by its bytes).
+    @inline(__always)
+    private static func packedKey(_ t: Token, _ fieldBits: UInt64, _ sc: UnsafeBufferPointer<UInt32>) -> UInt64 {
+        switch t.kind {
+        case .bigram:
+            return fieldBits | UInt64(t.first) << 21 | UInt64(t.second)
+        case .runEnd:
+            return fieldBits | 1 << 60 | UInt64(t.first) << 21
+        case .word:
+            let start = Int(t.start), end = Int(t.end)
+            guard end - start <= 7 else { return 0 }
+            var packed: UInt64 = 0
+            for k in start ..< end {
+                let c = sc[k]
+                if c >= 0x80 { return 0 }
+                packed = packed << 8 | UInt64(c)
+            }
+            // Words of up to 7 ASCII bytes (numbers, most English words).
+            return fieldBits | 3 << 60 | packed
+        }
+    }
+
     /// Inverts one analyzed field of document `doc`.
     mutating func add(_ field: AnalyzedField, _ f: Field, doc: UInt32, scratch: inout [UInt8]) {
         let fieldBits = UInt64(f.rawValue) << 62
         let tag = TermKey.tag(f, presence: false)
+        let presenceTag = TermKey.tag(f, presence: true)
+        let presenceBase = presence + Int(f.rawValue) * Inverter.presenceLimit
+        var keys = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                    UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                    UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                    UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        var ords = (Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0),
+                    Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0),
+                    Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0),
+                    Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0))
         field.text.scalars.withUnsafeBufferPointer { sc in
             field.tokens.withUnsafeBufferPointer { tokens in
-                for t in tokens {
-                    let o: Int32
-                    switch t.kind {
-                    case .bigram:
-                        let key = fieldBits | UInt64(t.first) << 21 | UInt64(t.second)
-                        o = ordinal(packed: key, hasPositions: true, { k in
-                            k.append(tag); UTF8Decoder.encode(t.first, into: &k); UTF8Decoder.encode(t.second, into: &k)
-                        }, scratch: &scratch)
-                    case .runEnd:
-                        let key = fieldBits | 1 << 60 | UInt64(t.first) << 21
-                        o = ordinal(packed: key, hasPositions: true, { k in
-                            k.append(tag); UTF8Decoder.encode(t.first, into: &k)
-                        }, scratch: &scratch)
-                    case .word:
-                        let start = Int(t.start), end = Int(t.end)
-                        var packed: UInt64 = 0
-                        var ascii = end - start <= 7
-                        if ascii {
-                            for k in start ..< end {
-                                let c = sc[k]
-                                if c >= 0x80 { ascii = false; break }
-                                packed = packed << 8 | UInt64(c)
+                withUnsafeMutableBytes(of: &keys) { kr in
+                    withUnsafeMutableBytes(of: &ords) { orr in
+                        let key = kr.bindMemory(to: UInt64.self)
+                        let ord = orr.bindMemory(to: Int32.self)
+                        var g = 0
+                        while g < tokens.count {
+                            let n = min(Inverter.group, tokens.count - g)
+                            for i in 0 ..< n {
+                                let k = Inverter.packedKey(tokens[g + i], fieldBits, sc)
+                                key[i] = k
+                                if k != 0 { cjk_prefetch(table + (Inverter.hash(k) & tableMask)) }
                             }
-                        }
-                        if ascii {
-                            // Words of up to 7 ASCII bytes (numbers, most English words).
-                            o = ordinal(packed: fieldBits | 3 << 60 | packed, hasPositions: true, { k in
-                                k.append(tag)
-                                for j in start ..< end { k.append(UInt8(sc[j])) }
-                            }, scratch: &scratch)
-                        } else {
-                            scratch.removeAll(keepingCapacity: true)
-                            scratch.append(tag)
-                            for j in start ..< end { UTF8Decoder.encode(sc[j], into: &scratch) }
-                            o = scratch.withUnsafeBytes { ordinal(bytes: $0) }
+                            for i in 0 ..< n {
+                                let t = tokens[g + i]
+                                let o: Int32
+                                if key[i] != 0 {
+                                    o = ordinal(packed: key[i], hasPositions: true, { k in
+                                        k.append(tag)
+                                        switch t.kind {
+                                        case .bigram:
+                                            UTF8Decoder.encode(t.first, into: &k); UTF8Decoder.encode(t.second, into: &k)
+                                        case .runEnd:
+                                            UTF8Decoder.encode(t.first, into: &k)
+                                        case .word:
+                                            for j in Int(t.start) ..< Int(t.end) { k.append(UInt8(sc[j])) }
+                                        }
+                                    }, scratch: &scratch)
+                                } else {
+                                    scratch.removeAll(keepingCapacity: true)
+                                    scratch.append(tag)
+                                    for j in Int(t.start) ..< Int(t.end) { UTF8Decoder.encode(sc[j], into: &scratch) }
+                                    o = scratch.withUnsafeBytes { ordinal(bytes: $0) }
+                                }
+                                ord[i] = o
+                                cjk_prefetch_write(terms + Int(o))
+                            }
+                            for i in 0 ..< n {
+                                let t = tokens[g + i]
+                                occurrence(ord[i], doc, position: t.position)
+                                // Character presence: each CJK position's character, counted per
+                                // document, no positions.
+                                if t.kind != .word {
+                                    let c = Int(t.first)
+                                    precondition(c < Inverter.presenceLimit, "CJK character outside the presence table")
+                                    var o = presenceBase[c]
+                                    if o < 0 {
+                                        scratch.removeAll(keepingCapacity: true)
+                                        scratch.append(presenceTag)
+                                        UTF8Decoder.encode(t.first, into: &scratch)
+                                        o = scratch.withUnsafeBytes { newTerm(key: $0, hasPositions: false) }
+                                        presenceBase[c] = o
+                                    }
+                                    let p = terms + Int(o)
+                                    if p.pointee.lastDoc != doc { startDocument(p, doc) }
+                                    p.pointee.freq &+= 1
+                                }
+                            }
+                            g += n
                         }
                     }
-                    occurrence(o, doc, position: t.position)
                 }
-            }
-        }
-        // Character presence: the frequency of each distinct CJK character, no positions.
-        let presenceTag = TermKey.tag(f, presence: true)
-        let base = presence + Int(f.rawValue) * Inverter.presenceLimit
-        field.cjkCharacters.withUnsafeBufferPointer { chars in
-            for c in chars {
-                precondition(Int(c) < Inverter.presenceLimit, "CJK character outside the presence table")
-                var o = base[Int(c)]
-                if o < 0 {
-                    scratch.removeAll(keepingCapacity: true)
-                    scratch.append(presenceTag)
-                    UTF8Decoder.encode(c, into: &scratch)
-                    o = scratch.withUnsafeBytes { newTerm(key: $0, hasPositions: false) }
-                    base[Int(c)] = o
-                }
-                let t = terms + Int(o)
-                if t.pointee.lastDoc != doc { startDocument(t, doc) }
-                t.pointee.freq &+= 1
             }
         }
     }

@@ -4,8 +4,9 @@
 /// or ``writeShortList(documentFrequency:documentBytes:positionBytes:hasPositions:)`` once; each
 /// appends the term's postings and then its positions to ``out`` and returns the term's
 /// ``TermInfo`` (offsets in the Postings section). The owner may move ``out``'s bytes to the file
-/// at any time with ``drain()``. Reuses one zstd context and scratch buffers across terms.
-final class PostingsWriter {
+/// at any time with ``drain(_:)``. A value type, so that its buffers are accessed without runtime
+/// exclusivity checks in the per-posting loops. Reuses one zstd context and scratch buffers across terms.
+struct PostingsWriter {
     private(set) var out = ByteWriter(capacity: 1 << 16)
     /// Bytes already handed out by ``drain()``.
     private(set) var drained = 0
@@ -21,7 +22,7 @@ final class PostingsWriter {
     var offset: Int { drained + out.count }
 
     /// Hands the buffered bytes to `sink` and clears the buffer.
-    func drain(_ sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    mutating func drain(_ sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         try out.bytes.withUnsafeBytes { try sink($0) }
         drained += out.count
         out.removeAll()
@@ -29,7 +30,7 @@ final class PostingsWriter {
 
     /// A term of fewer than ``PostingsFormat/blockSize`` documents whose short list and raw
     /// position deltas are already encoded (as the ``Inverter`` keeps them).
-    func writeShortList(documentFrequency df: Int, documentBytes: UnsafeRawBufferPointer,
+    mutating func writeShortList(documentFrequency df: Int, documentBytes: UnsafeRawBufferPointer,
                         positionBytes: UnsafeRawBufferPointer, hasPositions: Bool) -> TermInfo {
         precondition(df > 0 && df < PostingsFormat.blockSize, "short list: 1..<128 documents")
         let start = offset
@@ -38,7 +39,7 @@ final class PostingsWriter {
         if hasPositions {
             frame.removeAll()
             frame.append(positionBytes)
-            emitFrame(into: &out)
+            emitFrame(toPositions: false)
         }
         return TermInfo(documentFrequency: df, postingsOffset: start, postingsLength: positionsStart - start,
                         positionsOffset: positionsStart, positionsLength: offset - positionsStart)
@@ -50,7 +51,7 @@ final class PostingsWriter {
     ///   - positions: for each document, `freq` strictly increasing positions, concatenated
     ///     (ignored when `hasPositions` is false).
     /// - Precondition: `docs.count == freqs.count > 0`.
-    func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+    mutating func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
                positions pos: UnsafeBufferPointer<UInt32>, hasPositions: Bool) -> TermInfo {
         let df = docs.count
         precondition(df > 0 && freqs.count == df, "postings: docs and freqs must match and be non-empty")
@@ -121,7 +122,7 @@ final class PostingsWriter {
                         positionsOffset: positionsStart, positionsLength: positions.count)
     }
 
-    private func writeFrame(_ freqs: UnsafeBufferPointer<UInt32>, _ range: Range<Int>,
+    private mutating func writeFrame(_ freqs: UnsafeBufferPointer<UInt32>, _ range: Range<Int>,
                             _ pos: UnsafeBufferPointer<UInt32>, _ posIndex: inout Int) {
         frame.removeAll()
         for i in range {
@@ -138,22 +139,32 @@ final class PostingsWriter {
                 previous = p
             }
         }
-        emitFrame(into: &positions)
+        emitFrame(toPositions: true)
     }
 
-    /// Appends ``frame`` as a PositionFrame: zstd when that pays, raw otherwise.
-    private func emitFrame(into target: inout ByteWriter) {
+    /// Appends ``frame`` as a PositionFrame, zstd when that pays and raw otherwise, to the term's
+    /// positions (blocked terms) or straight to ``out`` (short lists).
+    private mutating func emitFrame(toPositions: Bool) {
+        var mode: UInt8 = 0
         if frame.count >= PostingsFormat.zstdMinimumBytes {
             compressed.removeAll(keepingCapacity: true)
             let n = frame.bytes.withUnsafeBytes { zstd.compress($0, appendingTo: &compressed) }
-            if n < frame.count - frame.count / 8 {
-                target.u8(1)
-                target.varint(frame.count)
-                target.append(compressed)
-                return
-            }
+            if n < frame.count - frame.count / 8 { mode = 1 }
         }
-        target.u8(0)
-        target.append(frame.bytes)
+        if toPositions {
+            PostingsWriter.appendFrame(mode, frame, compressed, to: &positions)
+        } else {
+            PostingsWriter.appendFrame(mode, frame, compressed, to: &out)
+        }
+    }
+
+    private static func appendFrame(_ mode: UInt8, _ frame: ByteWriter, _ compressed: [UInt8], to target: inout ByteWriter) {
+        target.u8(mode)
+        if mode == 1 {
+            target.varint(frame.count)
+            target.append(compressed)
+        } else {
+            target.append(frame.bytes)
+        }
     }
 }

@@ -4,7 +4,11 @@
 /// ``finishChunks(segmentID:)``) once. The postings live in an ``Inverter`` arena.
 final class SegmentWriter {
     private let analyzer = Analyzer()
-    private var field = AnalyzedField()
+    private var field: AnalyzedField = {
+        var f = AnalyzedField()
+        f.text.tracksOffsets = false   // the offset map is for snippets, not for indexing
+        return f
+    }()
     private var inverter = Inverter()
     private var keyScratch: [UInt8] = []
 
@@ -73,7 +77,7 @@ final class SegmentWriter {
         precondition(!released, "segment writer: finished already")
         inverter.closeDocuments()
         let order = inverter.sortedOrdinals()
-        let postings = PostingsWriter()
+        var postings = PostingsWriter()
         var dictionary = TermDictionaryWriter()
         var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
         var docBytes: [UInt8] = [], positionBytes: [UInt8] = []
@@ -82,49 +86,39 @@ final class SegmentWriter {
             let o = Int(o32)
             let t = inverter.terms[o]
             let df = Int(t.documentFrequency)
-            docBytes.removeAll(keepingCapacity: true)
-            positionBytes.removeAll(keepingCapacity: true)
-            inverter.read(t.docs, into: &docBytes)
-            if t.hasPositions { inverter.read(t.positions, into: &positionBytes) }
-            let info: TermInfo
-            if df < PostingsFormat.blockSize {
-                // The inverter's streams are already a short list and a raw positions frame.
-                info = docBytes.withUnsafeBytes { d in
-                    positionBytes.withUnsafeBytes { p in
-                        postings.writeShortList(documentFrequency: df, documentBytes: d, positionBytes: p,
-                                                hasPositions: t.hasPositions)
+            let info: TermInfo = inverter.withBytes(t.docs, scratch: &docBytes) { db in
+                inverter.withBytes(t.positions, scratch: &positionBytes) { pb in
+                    if df < PostingsFormat.blockSize {
+                        // The inverter's streams are already a short list and a raw positions frame.
+                        return postings.writeShortList(documentFrequency: df, documentBytes: UnsafeRawBufferPointer(db),
+                                                       positionBytes: UnsafeRawBufferPointer(pb), hasPositions: t.hasPositions)
                     }
-                }
-            } else {
-                docs.removeAll(keepingCapacity: true)
-                freqs.removeAll(keepingCapacity: true)
-                positions.removeAll(keepingCapacity: true)
-                docBytes.withUnsafeBufferPointer { b in
+                    docs.removeAll(keepingCapacity: true)
+                    freqs.removeAll(keepingCapacity: true)
+                    positions.removeAll(keepingCapacity: true)
                     var i = 0, previous: Int64 = -1
-                    while i < b.count {
-                        let code = Inverter.varint(b, &i)
-                        let freq = code & 1 == 1 ? 1 : Inverter.varint(b, &i)
+                    while i < db.count {
+                        let code = Inverter.varint(db, &i)
+                        let freq = code & 1 == 1 ? 1 : Inverter.varint(db, &i)
                         previous += Int64(code >> 1) + 1
                         docs.append(UInt32(previous))
                         freqs.append(freq)
                     }
-                }
-                if t.hasPositions {
-                    positionBytes.withUnsafeBufferPointer { b in
-                        var i = 0
+                    if t.hasPositions {
+                        var j = 0
                         for f in freqs {
                             var p: UInt32 = 0
                             for _ in 0 ..< f {
-                                p &+= Inverter.varint(b, &i)
+                                p &+= Inverter.varint(pb, &j)
                                 positions.append(p)
                             }
                         }
                     }
-                }
-                info = docs.withUnsafeBufferPointer { d in
-                    freqs.withUnsafeBufferPointer { fr in
-                        positions.withUnsafeBufferPointer { p in
-                            postings.write(docs: d, freqs: fr, positions: p, hasPositions: t.hasPositions)
+                    return docs.withUnsafeBufferPointer { d in
+                        freqs.withUnsafeBufferPointer { fr in
+                            positions.withUnsafeBufferPointer { p in
+                                postings.write(docs: d, freqs: fr, positions: p, hasPositions: t.hasPositions)
+                            }
                         }
                     }
                 }

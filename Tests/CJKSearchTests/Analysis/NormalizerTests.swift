@@ -275,3 +275,26 @@ final class NormalizerTests: XCTestCase {
         }
     }
 }
+
+extension NormalizerTests {
+    /// The BMP bitmap behind `extendsCluster` agrees with its definition for every scalar.
+    func testClusterExtenderBitmapMatchesDefinition() {
+        for s in UInt32(0) ..< 0x10000 where !(0xD800 ... 0xDFFF).contains(s) {
+            XCTAssertEqual(Normalizer.extendsCluster(s), Normalizer.computeExtendsCluster(s), String(s, radix: 16))
+        }
+    }
+
+    /// Without the offset map (as indexing runs) the normalized scalars are the same.
+    func testNormalizingWithoutOffsetsGivesTheSameScalars() throws {
+        let n = Normalizer()
+        for text in ["當(dāng)前位置", "Ｆｕｌｌ－ｗｉｄｔｈ ㈱ ｶﾞｷﾞ", "e\u{301}cole 東京(dōng)", "(2016) 重慶(Chongqing)"] {
+            var a = NormalizedText(), b = NormalizedText()
+            b.tracksOffsets = false
+            var t = text
+            try t.withUTF8 { try n.normalize($0, into: &a) }
+            try t.withUTF8 { try n.normalize($0, into: &b) }
+            XCTAssertEqual(a.scalars, b.scalars, text)
+            XCTAssertTrue(b.starts.isEmpty && b.artifacts.isEmpty)
+        }
+    }
+}

@@ -73,7 +73,7 @@ final class PostingsRoundTripTests: XCTestCase {
 
     /// Writes `terms` one after another with one PostingsWriter.
     static func write(_ terms: [TermData]) -> (infos: [TermInfo], postings: [UInt8], positions: [UInt8]) {
-        let w = PostingsWriter()
+        var w = PostingsWriter()
         var infos: [TermInfo] = []
         for t in terms {
             let flat = t.flatPositions
@@ -105,7 +105,7 @@ final class PostingsRoundTripTests: XCTestCase {
                     for p in t.positions[i] { positionBytes.varint(p - last); last = p }
                 }
             }
-            let w = PostingsWriter()
+            var w = PostingsWriter()
             let info = docBytes.bytes.withUnsafeBytes { d in
                 positionBytes.bytes.withUnsafeBytes { p in
                     w.writeShortList(documentFrequency: t.docs.count, documentBytes: d, positionBytes: p, hasPositions: t.hasPositions)
