@@ -76,7 +76,6 @@ public final class IndexWriter {
     /// Guards `segments` and `manifest.nextSegmentNumber` while indexing threads flush.
     private let stateLock = NSLock()
     private var failed: SearchError?
-    private let decompressor = ZstdDecompressor()
     /// Files that a new commit made obsolete, removed after the manifest switch.
     private var obsoleteFiles: [String] = []
 
@@ -295,6 +294,7 @@ public final class IndexWriter {
             try flushed.writer.write(to: path, segmentID: id)
             // Just written and fsynced by us: its big sections are not re-read to verify them.
             let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
+            reader.file.releaseResidentPages()
             var live = LiveDocuments(documentCount: flushed.writer.documentCount)
             for d in flushed.deleted { live.delete(d) }
             let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: flushed.writer.documentCount,
@@ -304,34 +304,33 @@ public final class IndexWriter {
         stateLock.lock()
         defer { stateLock.unlock() }
         try applyDeletes(flushed.pendingDeletes, to: 0 ..< segments.count)
+        for s in segments { s.reader.file.releaseResidentPages() }
         if let added { segments.append(added) }
     }
 
-    /// Rewrites the live documents of the given segments into one new segment.
+    /// Rewrites the live documents of the given segments into one new segment (by their postings,
+    /// see ``SegmentMerger``), in index order.
     private func mergeSegments(_ chosen: Set<Int>) throws {
         guard !chosen.isEmpty else { return }
-        let merged = SegmentWriter()
-        for i in segments.indices where chosen.contains(i) {
-            let s = segments[i]
-            try s.reader.ensureVerified()
-            try s.reader.stored.forEachDocument(decompressor: decompressor) { d, doc in
-                if !s.live.isDeleted(d) { try merged.add(doc) }
-            }
+        let sources = segments.indices.filter { chosen.contains($0) }.map {
+            SegmentMerger.Source(reader: segments[$0].reader, live: segments[$0].live.deletedCount > 0 ? segments[$0].live : nil)
+        }
+        let liveCount = sources.reduce(0) { $0 + $1.reader.documentCount - ($1.live?.deletedCount ?? 0) }
+        let insertAt = chosen.min()!
+        var kept = segments.enumerated().filter { !chosen.contains($0.offset) }.map(\.element)
+        if liveCount > 0 {
+            let (name, id) = newSegmentName()
+            let count = try SegmentMerger.merge(sources, to: directory + "/" + name + ".seg", segmentID: id)
+            let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
+            reader.file.releaseResidentPages()
+            let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: count,
+                                              deletedCount: 0, deletionsGeneration: 0)
+            kept.insert(WriterSegment(entry: entry, reader: reader, live: LiveDocuments(documentCount: count), dirty: false),
+                        at: min(insertAt, kept.count))
         }
         for i in segments.indices where chosen.contains(i) {
             obsoleteFiles.append(segments[i].entry.segmentFile)
             if let del = segments[i].entry.deletionsFile { obsoleteFiles.append(del) }
-        }
-        let insertAt = chosen.min()!
-        var kept = segments.enumerated().filter { !chosen.contains($0.offset) }.map(\.element)
-        if merged.documentCount > 0 {
-            let (name, id) = newSegmentName()
-            try merged.write(to: directory + "/" + name + ".seg", segmentID: id)
-            let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
-            let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: merged.documentCount,
-                                              deletedCount: 0, deletionsGeneration: 0)
-            kept.insert(WriterSegment(entry: entry, reader: reader, live: LiveDocuments(documentCount: merged.documentCount), dirty: false),
-                        at: min(insertAt, kept.count))
         }
         segments = kept
     }

@@ -1,4 +1,4 @@
-/// The postings and positions encoding of one term (format version 2).
+/// The postings and positions encoding of one term (format version 3).
 ///
 /// A term's postings are in the Postings section at `TermInfo.postingsOffset`, and its positions
 /// follow them directly (`positionsOffset = postingsOffset + postingsLength`); the next term in

@@ -1,8 +1,9 @@
-/// The segment file: an immutable, self-contained index of a batch of documents (format version 2).
+/// The segment file: an immutable, self-contained index of a batch of documents (format version 3).
 ///
 /// A segment is one file `<name>.seg` in the ``FileFormat`` envelope (kind 1; the header's
 /// Identity is the segment's random 64-bit id, which the manifest records too). Sections, in the
-/// order they are written (readers find them by kind; kind 4 was version 1's separate positions):
+/// order a flush writes them (a merge writes Stored first; readers find them by kind; kind 4 was
+/// version 1's separate positions):
 ///
 /// ```
 /// Postings  (3) --> <TermPostings, TermPositions>^TermCount   in dictionary order, see PostingsFormat

@@ -52,7 +52,7 @@ final class SegmentWriter {
         }
         ids.append(doc.id)
         idBytes += doc.id.utf8.count > 15 ? doc.id.utf8.count : 0
-        stored.add(doc)
+        try stored.add(doc)
         documentCount += 1
     }
 
@@ -141,6 +141,25 @@ final class SegmentWriter {
         var normBytes = ByteWriter(capacity: norms.count * 4)
         for n in norms { normBytes.u32(n) }
 
+        let (idOffsets, hashBytes) = SegmentWriter.idSections(ids)
+        for (kind, bytes) in [(SegmentFormat.meta, meta.bytes), (SegmentFormat.termDict, dictionary.finish()),
+                              (SegmentFormat.norms, normBytes.bytes)] {
+            w.beginSection(kind)
+            try w.append(bytes)
+            w.endSection()
+        }
+        w.beginSection(SegmentFormat.stored)
+        try stored.finish { try w.append($0) }
+        w.endSection()
+        for (kind, bytes) in [(SegmentFormat.ids, idOffsets), (SegmentFormat.idHash, hashBytes)] {
+            w.beginSection(kind)
+            try w.append(bytes)
+            w.endSection()
+        }
+    }
+
+    /// The Ids and IdHash sections for documents with these ids, in order.
+    static func idSections(_ ids: [String]) -> (ids: [UInt8], idHash: [UInt8]) {
         var idBytes = ByteWriter()
         var idOffsets = ByteWriter(capacity: (ids.count + 1) * 4)
         var hashes: [(UInt64, UInt32)] = []
@@ -156,20 +175,6 @@ final class SegmentWriter {
         hashes.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         var hashBytes = ByteWriter(capacity: hashes.count * 12)
         for (h, d) in hashes { hashBytes.u64(h); hashBytes.u32(d) }
-
-        for (kind, bytes) in [(SegmentFormat.meta, meta.bytes), (SegmentFormat.termDict, dictionary.finish()),
-                              (SegmentFormat.norms, normBytes.bytes)] {
-            w.beginSection(kind)
-            try w.append(bytes)
-            w.endSection()
-        }
-        w.beginSection(SegmentFormat.stored)
-        try stored.finish { try w.append($0) }
-        w.endSection()
-        for (kind, bytes) in [(SegmentFormat.ids, idOffsets.bytes), (SegmentFormat.idHash, hashBytes.bytes)] {
-            w.beginSection(kind)
-            try w.append(bytes)
-            w.endSection()
-        }
+        return (idOffsets.bytes, hashBytes.bytes)
     }
 }

@@ -43,6 +43,15 @@ final class MappedFile: @unchecked Sendable {
 
     var count: Int { bytes.count }
 
+    /// Lets go of the pages this process has read (they stay in the page cache and are read
+    /// again on the next access). A writer calls it on segments it only consults now and then,
+    /// so that its resident memory does not grow with the index it builds.
+    func releaseResidentPages() {
+        if mappedLength > 0, let base = bytes.baseAddress {
+            _ = madvise(UnsafeMutableRawPointer(mutating: base), mappedLength, Int32(MADV_DONTNEED))
+        }
+    }
+
     func reader() -> ByteReader { ByteReader(bytes, path: path) }
 
     deinit {

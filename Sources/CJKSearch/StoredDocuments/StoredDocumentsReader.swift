@@ -3,25 +3,36 @@ struct StoredDocumentsReader {
     let data: ByteReader
     let blockCount: Int
     let documentCount: Int
+    /// Where the block index starts (it follows the frames).
+    private let indexStart: Int
 
     init(_ data: ByteReader, documentCount: Int) throws {
         self.data = data
         self.documentCount = documentCount
+        guard data.count >= 4 else { throw data.error("stored section is \(data.count) bytes, too short for its block count", at: 0) }
         var r = data
-        blockCount = Int(try r.u32())
-        try r.need(blockCount * 24)
-        if documentCount > 0 && blockCount == 0 { throw data.error("no stored blocks for \(documentCount) documents", at: 0) }
+        try r.seek(data.count - 4)
+        let count = Int(try r.u32())
+        guard count <= (data.count - 4) / 24 else {
+            throw data.error("stored block count \(count) does not fit the section", at: data.count - 4)
+        }
+        blockCount = count
+        indexStart = data.count - 4 - count * 24
+        if documentCount > 0 && blockCount == 0 { throw data.error("no stored blocks for \(documentCount) documents", at: data.count - 4) }
     }
+
+    /// The offset of block `b`'s index entry in the section.
+    func entryOffset(_ b: Int) -> Int { indexStart + b * 24 }
 
     func entry(_ b: Int) throws -> (first: Int, raw: Int, offset: Int, length: Int) {
         var r = data
-        try r.seek(4 + b * 24)
+        try r.seek(entryOffset(b))
         let first = Int(try r.u32())
         let raw = Int(try r.u32())
         let offset = try r.u64()
         let length = try r.u64()
-        guard offset <= UInt64(data.count), length <= UInt64(data.count) - offset else {
-            throw data.error("stored block \(b) at \(offset)+\(length) lies outside the section", at: 4 + b * 24)
+        guard offset <= UInt64(indexStart), length <= UInt64(indexStart) - offset else {
+            throw data.error("stored block \(b) at \(offset)+\(length) lies outside the frames", at: entryOffset(b))
         }
         return (first, raw, Int(offset), Int(length))
     }
@@ -38,7 +49,7 @@ struct StoredDocumentsReader {
         }
         guard found >= 0 else { throw data.error("no stored block holds document \(doc)", at: 0) }
         let e = try entry(found)
-        guard e.offset >= 0, e.length >= 0, e.raw <= 1 << 30 else { throw data.error("stored block \(found) entry out of range", at: 4 + found * 24) }
+        guard e.offset >= 0, e.length >= 0, e.raw <= 1 << 30 else { throw data.error("stored block \(found) entry out of range", at: entryOffset(found)) }
         let frame = try data.slice(e.offset, e.length)
         try ZstdDecompressor.checkContentSize(frame.buffer, e.raw, path: data.path, offset: frame.fileOffset)
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(e.raw, 1), alignment: 8)
@@ -81,8 +92,8 @@ extension StoredDocumentsReader {
         var buffer = [UInt8]()
         for b in 0 ..< blockCount {
             let e = try entry(b)
-            guard e.first == doc else { throw data.error("stored block \(b) starts at document \(e.first), expected \(doc)", at: 4 + b * 24) }
-            guard e.raw <= 1 << 30 else { throw data.error("stored block \(b) too large", at: 4 + b * 24) }
+            guard e.first == doc else { throw data.error("stored block \(b) starts at document \(e.first), expected \(doc)", at: entryOffset(b)) }
+            guard e.raw <= 1 << 30 else { throw data.error("stored block \(b) too large", at: entryOffset(b)) }
             let frame = try data.slice(e.offset, e.length)
             try decompressor.decompress(frame.buffer, expectedSize: e.raw, into: &buffer, path: data.path, offset: frame.fileOffset)
             try buffer.withUnsafeBytes { raw in

@@ -123,35 +123,90 @@ struct TermDictionary {
     /// Decodes block `b`'s entries in order, calling `visit` until it returns false.
     private func scanBlock(_ b: Int, _ visit: (UnsafeRawBufferPointer, TermInfo) throws -> Bool) throws {
         var r = data
+        var term: [UInt8] = []
+        term.reserveCapacity(64)
+        let (entries, firstOffset) = try openBlock(b, &r)
+        var offset = firstOffset
+        for e in 0 ..< entries {
+            let info = try decodeEntry(&r, &term, &offset, first: e == 0, block: b)
+            let keep = try term.withUnsafeBytes { try visit($0, info) }
+            if !keep { return }
+        }
+    }
+
+    /// Positions `r` after block `b`'s header; returns its entry count and first offset.
+    fileprivate func openBlock(_ b: Int, _ r: inout ByteReader) throws -> (entries: Int, firstOffset: Int) {
         let start = try blockOffset(b)
         try r.seek(start)
         let entries = try r.varint(max: TermDictionaryWriter.blockSize)
         let expected = b == blockCount - 1 ? termCount - b * TermDictionaryWriter.blockSize : TermDictionaryWriter.blockSize
         guard entries == expected else { throw r.error("block \(b) has \(entries) entries, expected \(expected)", at: start) }
-        var term: [UInt8] = []
-        term.reserveCapacity(64)
-        var info = TermInfo(documentFrequency: 0, postingsOffset: 0, postingsLength: 0, positionsOffset: 0, positionsLength: 0)
-        var offset = try r.varint(max: Int(Int64.max / 4))
-        for e in 0 ..< entries {
-            let shared = try r.varint(max: term.count)
-            if e == 0 && shared != 0 { throw r.error("first entry of a block shares a prefix") }
-            let suffixLength = try r.varint(max: 1 << 16)
-            let suffix = try r.bytes(suffixLength)
-            let previousTerm = term
-            term.removeSubrange(shared...)
-            term.append(contentsOf: suffix)
-            if e > 0 && !(previousTerm.lexicographicallyPrecedes(term)) {
-                throw r.error("terms out of order in block \(b)")
+        return (entries, try r.varint(max: Int(Int64.max / 4)))
+    }
+
+    /// Decodes the next entry into `term` (which holds the previous term of the block) and returns
+    /// its TermInfo; `offset` is where its postings start and moves past its positions.
+    fileprivate func decodeEntry(_ r: inout ByteReader, _ term: inout [UInt8], _ offset: inout Int,
+                                 first: Bool, block b: Int) throws -> TermInfo {
+        let shared = try r.varint(max: term.count)
+        if first && shared != 0 { throw r.error("first entry of a block shares a prefix") }
+        if first { term.removeAll(keepingCapacity: true) }
+        let suffixLength = try r.varint(max: 1 << 16)
+        let suffix = try r.bytes(suffixLength)
+        let previousCount = term.count
+        let previousLast = previousCount > shared ? term[shared] : nil
+        term.removeSubrange(shared...)
+        term.append(contentsOf: suffix)
+        // Strictly increasing: the first differing byte grows, or the term extends the previous one.
+        if !first {
+            let increasing: Bool
+            if let pl = previousLast {
+                increasing = suffixLength > 0 && suffix[0] > pl
+            } else {
+                increasing = suffixLength > 0
             }
-            info.documentFrequency = try r.varint(max: Int(Int32.max))
-            // Lengths are capped so that sums cannot overflow; out-of-range offsets fail at slice().
-            info.postingsOffset = offset
-            info.postingsLength = try r.varint(max: Int(Int64.max / 256))
-            info.positionsOffset = offset + info.postingsLength
-            info.positionsLength = try r.varint(max: Int(Int64.max / 256))
-            offset = info.positionsOffset + info.positionsLength
-            let keep = try term.withUnsafeBytes { try visit($0, info) }
-            if !keep { return }
+            if !increasing { throw r.error("terms out of order in block \(b)") }
+        }
+        var info = TermInfo(documentFrequency: 0, postingsOffset: 0, postingsLength: 0, positionsOffset: 0, positionsLength: 0)
+        info.documentFrequency = try r.varint(max: Int(Int32.max))
+        // Lengths are capped so that sums cannot overflow; out-of-range offsets fail at slice().
+        info.postingsOffset = offset
+        info.postingsLength = try r.varint(max: Int(Int64.max / 256))
+        info.positionsOffset = offset + info.postingsLength
+        info.positionsLength = try r.varint(max: Int(Int64.max / 256))
+        offset = info.positionsOffset + info.positionsLength
+        return info
+    }
+
+    /// Every term in order, one at a time, with no callback (merges walk several at once).
+    struct Iterator {
+        private let dictionary: TermDictionary
+        private var reader: ByteReader
+        private var block = -1
+        private var entry = 0
+        private var entries = 0
+        private var offset = 0
+        /// The current term's key bytes (valid after ``next()`` returned true).
+        private(set) var term: [UInt8] = []
+        private(set) var info = TermInfo(documentFrequency: 0, postingsOffset: 0, postingsLength: 0, positionsOffset: 0, positionsLength: 0)
+
+        init(_ dictionary: TermDictionary) {
+            self.dictionary = dictionary
+            reader = dictionary.data
+            term.reserveCapacity(64)
+        }
+
+        /// Moves to the next term; false at the end.
+        mutating func next() throws -> Bool {
+            while entry == entries {
+                block += 1
+                guard block < dictionary.blockCount else { return false }
+                (entries, offset) = try dictionary.openBlock(block, &reader)
+                entry = 0
+            }
+            info = try dictionary.decodeEntry(&reader, &term, &offset, first: entry == 0, block: block)
+            entry += 1
+            return true
         }
     }
 }
