@@ -17,6 +17,12 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
         ),
+        // zlib through pkg-config, for gzip input (.jsonl.gz, .warc.gz); Debian: `apt-get install zlib1g-dev`.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // libedit (line editing and history for the REPL); Debian: `apt-get install libedit-dev`.
         .systemLibrary(
             name: "CEditLine",
@@ -28,7 +34,7 @@ let package = Package(
         // The whole engine, in one module so that hot loops are optimized within it.
         .target(
             name: "CJKSearch",
-            dependencies: ["CZstd", "CPrefetch"],
+            dependencies: ["CZstd", "CZlib", "CPrefetch"],
             swiftSettings: [
                 // Internal consistency checks; they cost time, so only in debug builds.
                 .define("SEARCH_INTERNAL_CHECKS", .when(configuration: .debug)),

@@ -92,4 +92,15 @@ public struct SearchIndex: Sendable {
     public func searcher() throws -> Searcher {
         Searcher(snapshot: try IndexSnapshot.open(directory: directory))
     }
+
+    /// One searcher over several indexes (for example the shards of a crawl built with
+    /// `cjksearch index --shard K/N`), each at its latest commit. BM25 statistics (document
+    /// count, average lengths, document frequencies) are computed over all of them together, so
+    /// scores are those of one index holding all the documents. The indexes should hold distinct
+    /// ids; a document in two of them is found twice.
+    public static func searcher(over indexes: [SearchIndex]) throws -> Searcher {
+        guard !indexes.isEmpty else { throw SearchError(.invalidInput, "no index to search") }
+        if indexes.count == 1 { return try indexes[0].searcher() }
+        return Searcher(snapshot: try IndexSnapshot(combining: indexes.map { try IndexSnapshot.open(directory: $0.directory) }))
+    }
 }

@@ -10,7 +10,7 @@ struct CJKSearchCommand: ParsableCommand {
         discussion: """
         With no arguments, builds (once) an index of the bundled Corpus/ and opens the REPL on it.
         """,
-        subcommands: [Demo.self, IndexCommand.self, SearchCommand.self, ReplCommand.self, StatsCommand.self, CheckCommand.self, CorpusCommand.self],
+        subcommands: [Demo.self, IndexCommand.self, MergeCommand.self, SearchCommand.self, ReplCommand.self, StatsCommand.self, CheckCommand.self, CorpusCommand.self, BenchCommand.self],
         defaultSubcommand: Demo.self
     )
 }
@@ -43,7 +43,7 @@ struct Demo: ParsableCommand {
         try runReportingErrors {
             let corpusDir = try corpus ?? CorpusLocator.find()
             let indexDir = try CorpusLocator.ensureIndex(corpus: corpusDir)
-            try Repl(index: try SearchIndex.open(at: indexDir), limit: 10).run()
+            try Repl(indexes: [try SearchIndex.open(at: indexDir)], limit: 10).run()
         }
     }
 }

@@ -10,21 +10,31 @@ struct IndexCommand: ParsableCommand {
         commandName: "index",
         abstract: "Create an index or add documents to it, then commit.",
         discussion: """
-        INPUT is a .txt file (one document: id = the path as given, title = its first line), a .jsonl \
-        file (one JSON object per line with "id", "title" and "text"; other keys are stored fields), \
-        or a directory (its .txt and .jsonl files, recursively). A document whose id is already in the \
-        index replaces the old one. Bad records are reported as FILE:LINE: reason and skipped.
+        INPUT is a .jsonl file (one JSON object per line with "id", "title" and "text"; other keys \
+        are stored fields), .jsonl.gz or .jsonl.zst, a WARC or WET file (.warc, .warc.gz, \
+        .warc.wet.gz: one document per HTML response or text conversion record, id = \
+        WARC-Target-URI), a .txt file (one document: id = the path, title = its first line), a \
+        directory of those (recursively), or - for standard input. A document whose id is already \
+        in the index replaces the old one. A bad record is reported as FILE:LINE or FILE@OFFSET and \
+        skipped (with --strict, the build stops there). Documents are analyzed on --threads threads \
+        and buffered in --memory MiB; Ctrl-C commits what was added and exits with status 130.
         """
     )
 
     @Option(name: .long, help: "The index directory (created if missing).")
     var index: String
 
-    @Option(name: .long, help: "Memory for buffered documents in MiB, shared by the indexing threads; each flushes a segment when it holds its share.")
+    @Option(name: .long, help: "Memory for buffered documents, in MiB, shared by the indexing threads.")
     var memory: Int = 1024
 
     @Option(name: .long, help: "Indexing threads (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: "Index only shard K of N (0 <= K < N): the documents whose id hashes to K. Every machine of a batch job can read the same inputs.")
+    var shard: String?
+
+    @Flag(name: .long, help: "Stop at the first bad record instead of skipping it.")
+    var strict = false
 
     @Flag(name: .long, help: "Merge the index into one segment after indexing.")
     var optimize = false
@@ -32,70 +42,77 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: "Commit every N documents, so that an interrupted build keeps what it committed.")
     var commitEvery: Int?
 
-    @Flag(name: .long, help: "Print nothing but errors.")
+    @Flag(name: .long, help: "Print nothing but errors (no progress line, no summary).")
     var quiet = false
 
-    @Argument(help: "Files or directories to index.")
+    @Argument(help: "Files or directories to index (- for standard input).")
     var inputs: [String]
+
+    static func parseShard(_ text: String) -> (k: Int, n: Int)? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 0, k < n else { return nil }
+        return (k, n)
+    }
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give at least one INPUT") }
         if memory < 1 { throw ValidationError("--memory must be at least 1 (MiB)") }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
         if let n = commitEvery, n < 1 { throw ValidationError("--commit-every must be at least 1") }
+        if let shard, IndexCommand.parseShard(shard) == nil { throw ValidationError("--shard: expected K/N with 0 <= K < N, got \(shard)") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            var o = BuildOptions(inputs: inputs, index: index)
+            o.memoryMiB = memory
+            o.threads = threads
+            o.shard = shard.flatMap(IndexCommand.parseShard)
+            o.strict = strict
+            o.commitEvery = commitEvery
+            o.optimize = optimize
+            o.progress = !quiet
+            let summary = try Build.run(o)
+            if !quiet { for line in Build.describe(summary) { print(line) } }
+            if summary.interrupted { throw ExitCode(130) }
+        }
+    }
+}
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine separately built indexes (shards) into one index.",
+        discussion: """
+        OUT is created if missing; its own documents (if any) are kept. Everything is merged into one \
+        segment, by postings (no text is analyzed again). Where an id occurs more than once, the newest \
+        copy wins: OUT's documents are the oldest, then the INPUT indexes in the order given. The \
+        inputs are only read.
+        """
+    )
+
+    @Option(name: .long, help: "The output index directory.")
+    var index: String
+
+    @Argument(help: "The index directories to merge into OUT.")
+    var inputs: [String]
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("give at least one INPUT index") }
     }
 
     func run() throws {
         try runReportingErrors {
             let started = Date()
-            let files = try InputReader.expand(inputs)
-            let idx = try SearchIndex.openOrCreate(at: index)
-            let writer = try idx.writer(options: IndexWriterOptions(memoryBudget: memory << 20, threads: threads))
-            var documents = 0
-            var bytes = 0
-            var skipped = 0
-            // Ctrl-C (SIGINT) or SIGTERM: stop reading, commit what was added, exit 130.
-            Interruption.install()
-            var wasInterrupted = false
-            var lastCommit: (documents: Int, info: CommitInfo)?
-            func commit() throws -> CommitInfo {
-                if let lastCommit, lastCommit.documents == documents { return lastCommit.info }   // nothing new
-                let info = try writer.commit()
-                printError("committed \(info.documentCount) documents")   // printed once the commit is durable
-                lastCommit = (documents, info)
-                return info
-            }
-            do {
-                for file in files {
-                    try InputReader.read(path: file, onDocument: { doc in
-                        if Interruption.requested { throw Interruption() }
-                        try writer.add(doc)
-                        documents += 1
-                        bytes += doc.title.utf8.count + doc.body.utf8.count
-                        if let n = commitEvery, documents % n == 0 { _ = try commit() }
-                    }, onSkip: { error in
-                        skipped += 1
-                        var location = error.path ?? file
-                        if let line = error.line { location += ":\(line)" }
-                        printError("\(location): \(error.message)")
-                    })
-                }
-            } catch is Interruption {
-                wasInterrupted = true
-            }
-            var info = try commit()
-            if optimize && !wasInterrupted {
-                info = try writer.merge(maxSegments: 1)
-                printError("committed \(info.documentCount) documents")
-            }
+            let sources = try inputs.map { try SearchIndex.open(at: $0) }
+            let out = try SearchIndex.openOrCreate(at: index)
+            let writer = try out.writer()
+            let info = try writer.merge(adding: sources)
             writer.close()
-            let seconds = Date().timeIntervalSince(started)
-            let mb = Double(bytes) / 1_048_576
-            if !quiet {
-                print((wasInterrupted ? "interrupted: " : "") + String(format: "indexed %d documents (%.2f MB) in %.2f s, %.2f MB/s; skipped %d; index now holds %d documents in %d segments",
-                             documents, mb, seconds, seconds > 0 ? mb / seconds : 0, skipped, info.documentCount, info.segmentCount))
-            }
-            if wasInterrupted { throw ExitCode(130) }
+            printError("committed \(info.documentCount) documents")
+            print(String(format: "merged %d indexes into %@: %d documents in %d segment(s), %.2f s, peak RSS %.0f MiB",
+                         inputs.count, index, info.documentCount, info.segmentCount, Date().timeIntervalSince(started),
+                         Double(Build.peakRSS()) / 1_048_576))
         }
     }
 }
@@ -103,15 +120,16 @@ struct IndexCommand: ParsableCommand {
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "Show document, segment, term and size counts.")
 
-    @Option(name: .long, help: "The index directory.")
-    var index: String
+    @Option(name: .long, help: "The index directory; repeat it for several indexes together.")
+    var index: [String]
 
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
     func run() throws {
         try runReportingErrors {
-            let stats = try SearchIndex.open(at: index).searcher().stats()
+            guard !index.isEmpty else { throw SearchError(.invalidInput, "give --index DIR") }
+            let stats = try SearchIndex.searcher(over: index.map { try SearchIndex.open(at: $0) }).stats()
             if json {
                 let object: [String: Any] = [
                     "documents": stats.documents, "deleted_documents": stats.deletedDocuments,

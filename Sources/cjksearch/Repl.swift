@@ -12,8 +12,8 @@ struct ReplCommand: ParsableCommand {
         abstract: "Search interactively (line editing and history); reads one query per line when stdin is not a terminal."
     )
 
-    @Option(name: .long, help: "The index directory (default: an index of the bundled Corpus/).")
-    var index: String?
+    @Option(name: .long, help: "The index directory (default: an index of the bundled Corpus/); repeat it to search several indexes together.")
+    var index: [String] = []
 
     @Option(name: .long, help: "How many hits to show per query.")
     var limit: Int = 10
@@ -24,25 +24,25 @@ struct ReplCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let dir = try index ?? CorpusLocator.ensureIndex(corpus: CorpusLocator.find())
-            try Repl(index: try SearchIndex.open(at: dir), limit: limit).run()
+            let dirs = index.isEmpty ? [try CorpusLocator.ensureIndex(corpus: CorpusLocator.find())] : index
+            try Repl(indexes: dirs.map { try SearchIndex.open(at: $0) }, limit: limit).run()
         }
     }
 }
 
 /// The interactive loop: a line is a query or a `:command`.
 final class Repl {
-    let index: SearchIndex
+    let indexes: [SearchIndex]
     var limit: Int
     var searcher: Searcher
     let interactive: Bool
     let colour: Bool
     let historyPath: String
 
-    init(index: SearchIndex, limit: Int) throws {
-        self.index = index
+    init(indexes: [SearchIndex], limit: Int) throws {
+        self.indexes = indexes
         self.limit = limit
-        searcher = try index.searcher()
+        searcher = try SearchIndex.searcher(over: indexes)
         interactive = isatty(0) != 0
         colour = interactive && Output.useColour(fileDescriptor: 1)
         historyPath = (ProcessInfo.processInfo.environment["HOME"] ?? "/tmp") + "/.cjksearch_history"
@@ -69,7 +69,7 @@ final class Repl {
         if interactive {
             setlocale(LC_ALL, "")
             _ = historyPath.withCString { read_history($0) }
-            print("CJKSearch: \(searcher.documentCount) documents in \(index.directory). Type :help for help, :quit to leave.")
+            print("CJKSearch: \(searcher.documentCount) documents in \(indexes.map(\.directory).joined(separator: ", ")). Type :help for help, :quit to leave.")
         }
         while let line = readLine(prompt: "search> ") {
             let trimmed = line.trimmingCharacters(in: .whitespaces)

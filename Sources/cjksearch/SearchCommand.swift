@@ -13,8 +13,8 @@ struct SearchCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "The index directory.")
-    var index: String
+    @Option(name: .long, help: "The index directory; repeat it to search several indexes (shards) together, with global statistics.")
+    var index: [String]
 
     @Option(name: .long, help: "How many hits to print.")
     var limit: Int = 10
@@ -31,11 +31,12 @@ struct SearchCommand: ParsableCommand {
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit must not be negative") }
         if query.isEmpty { throw ValidationError("give a QUERY") }
+        if index.isEmpty { throw ValidationError("give --index DIR") }
     }
 
     func run() throws {
         try runReportingErrors {
-            let searcher = try SearchIndex.open(at: index).searcher()
+            let searcher = try SearchIndex.searcher(over: index.map { try SearchIndex.open(at: $0) })
             let text = query.joined(separator: " ")
             if count {
                 print(try searcher.count(text))

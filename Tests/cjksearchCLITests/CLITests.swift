@@ -175,7 +175,7 @@ final class CLITests: XCTestCase {
     }
 
     func testHelpOnEveryCommand() throws {
-        for cmd in [["--help"], ["index", "--help"], ["search", "--help"], ["repl", "--help"], ["stats", "--help"], ["check", "--help"], ["corpus", "--help"]] {
+        for cmd in [["--help"], ["index", "--help"], ["search", "--help"], ["repl", "--help"], ["stats", "--help"], ["check", "--help"], ["corpus", "--help"], ["merge", "--help"], ["bench", "build", "--help"]] {
             let r = try run(cmd)
             XCTAssertEqual(r.status, 0, cmd.joined(separator: " "))
             XCTAssertTrue(r.stdout.contains("USAGE"), cmd.joined(separator: " "))

@@ -63,13 +63,21 @@ public final class Searcher: Sendable {
     /// Live documents in this snapshot.
     public var documentCount: Int { snapshot.documentCount }
 
-    /// The commit generation this searcher sees.
+    /// The commit generation this searcher sees (of the first index, when it searches several).
     public var generation: UInt64 { snapshot.manifest.generation }
+
+    /// The index directories this searcher searches, in order.
+    public var directories: [String] { snapshot.parts.isEmpty ? [snapshot.directory] : snapshot.parts.map(\.directory) }
 
     /// A searcher over the index's latest commit, sharing this one's open segments where they
     /// are unchanged (cheaper than ``SearchIndex/searcher()``, which maps and verifies every
     /// segment). Returns `self` when nothing was committed since.
     public func refreshed() throws -> Searcher {
+        if !snapshot.parts.isEmpty {
+            let parts = try snapshot.parts.map { try Searcher(snapshot: $0).refreshed().snapshot }
+            if zip(parts, snapshot.parts).allSatisfy({ $0 === $1 }) { return self }
+            return Searcher(snapshot: try IndexSnapshot(combining: parts))
+        }
         let latest = try Manifest.read(directory: snapshot.directory)
         if latest == snapshot.manifest { return self }
         var reuse: [String: SegmentReader] = [:]
@@ -163,14 +171,16 @@ public final class Searcher: Sendable {
             byKind["postings", default: 0] -= positions
             byKind["positions", default: 0] += positions
             byKind["other", default: 0] += s.reader.sizeInBytes - accounted
-            if let del = s.entry.deletionsFile, let n = FileIO.fileSize(snapshot.directory + "/" + del) {
+            if let del = s.entry.deletionsFile, let n = FileIO.fileSize(s.directory + "/" + del) {
                 byKind["deletions", default: 0] += n
                 bytes += n
             }
         }
-        if let n = FileIO.fileSize(snapshot.directory + "/" + Manifest.fileName) {
-            byKind["manifest", default: 0] += n
-            bytes += n
+        for directory in directories {
+            if let n = FileIO.fileSize(directory + "/" + Manifest.fileName) {
+                byKind["manifest", default: 0] += n
+                bytes += n
+            }
         }
         return IndexStats(documents: snapshot.documentCount, deletedDocuments: deleted, segments: snapshot.segments.count,
                           terms: terms, bytes: bytes, bytesByKind: byKind, generation: snapshot.manifest.generation)

@@ -62,8 +62,28 @@ public struct Document: Sendable, Hashable {
     }
 }
 
+extension Document {
+    /// The shard (0 ..< `count`) that a document with this id belongs to when a corpus is split
+    /// into `count` shards (`cjksearch index --shard K/N`): FNV-1a 64 of the id's UTF-8, modulo
+    /// `count`. Stable across machines, processes and versions, so every machine of a batch job
+    /// can read the same input and keep only its own documents.
+    public static func shard(forID id: String, of count: Int) -> Int {
+        precondition(count >= 1, "shard count must be at least 1")
+        return Int(IdHash.hash(id) % UInt64(count))
+    }
+}
+
 /// FNV-1a, 64 bits: the stable hash of document ids on disk (Swift's `Hasher` is seeded per process).
 enum IdHash {
+    /// A second, independent-looking hash of the id's hash (SplitMix64's finalizer), for routing
+    /// documents to indexing threads: so that a shard (hash modulo N) still spreads over threads.
+    static func mixed(_ h: UInt64) -> UInt64 {
+        var z = h &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
     static func hash(_ s: String) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in s.utf8 {

@@ -14,9 +14,10 @@ public struct IndexWriterOptions: Sendable {
     /// After a commit, merge when the index has more segments than this.
     public var maxSegments: Int = 10
     /// Threads that analyze and invert documents. With 1, ``IndexWriter/add(_:)`` does the work on
-    /// the caller's thread; with more, documents are handed to that many indexing threads (by a
-    /// hash of their id, so that all versions of one id go to the same thread, in order) and
-    /// `add` returns as soon as its document is queued.
+    /// the caller's thread; with more, once the first 32 MiB are buffered (so that small batches
+    /// stay one segment), documents are handed to that many indexing threads (by a hash of their
+    /// id, so that all versions of one id go to the same thread, in order) and `add` returns as
+    /// soon as its document is queued.
     public var threads: Int = 1
 
     public init(memoryBudget: Int = 256 << 20, maxSegments: Int = 10, threads: Int = 1) {
@@ -123,10 +124,16 @@ public final class IndexWriter {
     /// Adds a document, replacing any document with the same id when the change is committed.
     public func add(_ doc: Document) throws {
         try checkUsable()
-        if options.threads == 1 {
+        if workers.isEmpty {
             try buffer.add(doc)
             if buffer.estimatedMemory >= options.memoryBudget || buffer.writer.isFull {
                 try guarded { try flush(&buffer) }
+            } else if options.threads > 1 && buffer.estimatedMemory >= parallelThreshold {
+                // Big enough to be worth the threads: what was buffered becomes a segment (older
+                // than anything the threads will write, so replacements stay right) and the
+                // threads take over.
+                try guarded { try flush(&buffer) }
+                startWorkers()
             }
             return
         }
@@ -137,12 +144,16 @@ public final class IndexWriter {
     /// Deletes the document with this id (if any), including one added since the last commit.
     public func delete(id: String) throws {
         try checkUsable()
-        if options.threads == 1 {
+        if workers.isEmpty {
             buffer.delete(id)
         } else {
             try enqueue(.delete(id), id: id, bytes: 64)
         }
     }
+
+    /// With several threads, a writer works on the caller's thread until its buffer holds this
+    /// much, so that small batches make one segment rather than one per thread.
+    private var parallelThreshold: Int { min(32 << 20, options.memoryBudget / options.threads) }
 
     // MARK: - Indexing threads
 
@@ -150,8 +161,7 @@ public final class IndexWriter {
     static let batchBytes = 1 << 20
 
     private func enqueue(_ op: IndexingWorker.Operation, id: String, bytes: Int) throws {
-        if workers.isEmpty { startWorkers() }
-        let k = Int(IdHash.hash(id) % UInt64(workers.count))
+        let k = Int(IdHash.mixed(IdHash.hash(id)) % UInt64(workers.count))
         batches[k].append(op)
         batchBytes[k] += bytes
         if batchBytes[k] >= IndexWriter.batchBytes { submit(k) }
@@ -224,6 +234,57 @@ public final class IndexWriter {
             } else if maxSegments == 1 && segments.count == 1 && segments[0].live.deletedCount > 0 {
                 try mergeSegments([0])   // expunge deleted documents
             }
+            return try writeCommit()
+        }
+    }
+
+    /// Adds the documents of other indexes (for example shards built separately with
+    /// `cjksearch index --shard K/N`) and merges everything, with this index's own documents,
+    /// into one segment; then commits. Where an id occurs more than once, the newest copy wins:
+    /// this index's documents are the oldest, then `others` in the order given. The other
+    /// indexes are only read (at their latest commit) and stay as they are.
+    ///
+    /// Memory stays bounded whatever the sizes (see ``SegmentMerger``).
+    @discardableResult
+    public func merge(adding others: [SearchIndex]) throws -> CommitInfo {
+        try checkUsable()
+        for o in others where FileIO.realPath(o.directory) == FileIO.realPath(directory) {
+            throw SearchError(.invalidInput, "cannot merge an index into itself", path: o.directory)
+        }
+        return try guarded {
+            try flushAll()
+            let snapshots = try others.map { try IndexSnapshot.open(directory: $0.directory) }
+            var readers = segments.map(\.reader) + snapshots.flatMap { $0.segments.map(\.reader) }
+            var lives = segments.map(\.live) + snapshots.flatMap { $0.segments.map(\.live) }
+            // Newest wins: a live document whose id has a live copy in a later source goes.
+            for i in readers.indices.dropLast().reversed() {
+                for d in 0 ..< readers[i].documentCount where !lives[i].isDeleted(d) {
+                    let id = try readers[i].id(d)
+                    for j in i + 1 ..< readers.count
+                    where try readers[j].documents(withID: id).contains(where: { !lives[j].isDeleted($0) }) {
+                        lives[i].delete(d)
+                        break
+                    }
+                }
+                readers[i].file.releaseResidentPages()
+            }
+            let sources = zip(readers, lives).map { SegmentMerger.Source(reader: $0, live: $1.deletedCount > 0 ? $1 : nil) }
+            let liveCount = lives.reduce(0) { $0 + $1.liveCount }
+            for old in segments {
+                obsoleteFiles.append(old.entry.segmentFile)
+                if let del = old.entry.deletionsFile { obsoleteFiles.append(del) }
+            }
+            segments = []
+            if liveCount > 0 {
+                let (name, id) = newSegmentName()
+                let count = try SegmentMerger.merge(sources, to: directory + "/" + name + ".seg", segmentID: id)
+                let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
+                reader.file.releaseResidentPages()
+                let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: count,
+                                                  deletedCount: 0, deletionsGeneration: 0)
+                segments = [WriterSegment(entry: entry, reader: reader, live: LiveDocuments(documentCount: count), dirty: false)]
+            }
+            readers = []
             return try writeCommit()
         }
     }

@@ -5,26 +5,41 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads documents from files: `.txt` (one document) and `.jsonl` (one JSON object per line),
-/// and directories of them.
+/// Reads documents from files, standard input and directories: plain text, JSON Lines, WARC and
+/// WET, plain or compressed with gzip or zstd. Everything but `.txt` files is streamed: memory
+/// does not grow with the input.
 ///
 /// - `.txt`: id = the path as given, title = the first line, body = the rest.
-/// - `.jsonl`: each line an object with `"id"` (string or number), `"text"` (string) and optional
-///   `"title"` (string); every other key is kept as a stored field (strings as they are, other
-///   JSON values as their JSON text). Blank lines are skipped silently.
+/// - `.jsonl` (also `.jsonl.gz`, `.jsonl.zst`): each line an object with `"id"` (string or number),
+///   `"text"` (string) and optional `"title"` (string); every other key is kept as a stored field
+///   (strings as they are, other JSON values as their JSON text). Blank lines are skipped silently.
+/// - `.warc`, `.warc.gz`, `.wet`, `.wet.gz`, `.warc.wet.gz`, and any input whose (decompressed)
+///   bytes start with `WARC/`: one document per WET `conversion` record and per HTML `response`
+///   record, id = `WARC-Target-URI` (see ``read(path:onDocument:onSkip:onIgnore:onProgress:)``).
+/// - `-`: standard input, JSONL or WARC, told by its first bytes.
 ///
-/// A bad record (invalid UTF-8, malformed JSON, a missing or mistyped `"id"` or `"text"`) is
-/// reported through `onSkip` as a ``SearchError`` with the file and line, and reading goes on.
-/// Files are streamed line by line: memory does not grow with the file.
+/// Compression is told by the first bytes, not the name: gzip (`1f 8b`, all members of a
+/// multi-member file) and zstd (`28 b5 2f fd`, all frames).
+///
+/// A bad record is reported through `onSkip` as a ``SearchError`` with the file and the line (JSONL)
+/// or byte offset, and reading goes on; ``SkipReason`` classifies it for summaries. Offsets count
+/// bytes of the decompressed stream.
 public enum InputReader {
-    /// Expands inputs into files: a file stays as given; a directory contributes its `.txt` and
-    /// `.jsonl` files, recursively, in sorted path order.
+    /// The file name endings that ``expand(_:)`` picks up in directories.
+    public static let recognizedExtensions = [".txt", ".jsonl", ".jsonl.gz", ".jsonl.zst", ".warc", ".warc.gz",
+                                              ".wet", ".wet.gz", ".warc.wet.gz"]
+
+    /// Expands inputs into files: a file stays as given, `-` (standard input) is passed through
+    /// unchecked, and a directory contributes its files ending in one of ``recognizedExtensions``,
+    /// recursively, in sorted path order.
     ///
     /// - Throws: ``SearchError`` if an input does not exist.
     public static func expand(_ inputs: [String]) throws -> [String] {
         var out: [String] = []
         for input in inputs {
-            if FileIO.isDirectory(input) {
+            if input == "-" {
+                out.append(input)
+            } else if FileIO.isDirectory(input) {
                 out.append(contentsOf: try walk(input))
             } else if FileIO.exists(input) {
                 out.append(input)
@@ -42,25 +57,158 @@ public enum InputReader {
             let path = base + "/" + name
             if FileIO.isDirectory(path) {
                 out.append(contentsOf: try walk(path))
-            } else if name.hasSuffix(".txt") || name.hasSuffix(".jsonl") {
+            } else if recognizedExtensions.contains(where: { name.hasSuffix($0) }) {
                 out.append(path)
             }
         }
         return out.sorted()
     }
 
-    /// Reads the documents of one file.
+    /// Reads the documents of one file (or of standard input, for `-`).
+    ///
+    /// The same as ``read(path:onDocument:onSkip:onIgnore:onProgress:)`` without ignored-record
+    /// and progress reports.
     ///
     /// - Parameters:
     ///   - onDocument: called with each good document, in file order.
-    ///   - onSkip: called with each bad record's error (path and line set).
+    ///   - onSkip: called with each bad record's error (path and line or offset set).
     /// - Throws: when the file cannot be read at all, or when `onDocument` throws.
     public static func read(path: String, onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void) throws {
-        if path.hasSuffix(".jsonl") {
-            try readJSONL(path: path, onDocument: onDocument, onSkip: onSkip)
-        } else {
-            try readText(path: path, onDocument: onDocument, onSkip: onSkip)
+        try read(path: path, onDocument: onDocument, onSkip: onSkip, onProgress: { _ in })
+    }
+
+    /// Reads the documents of one file (or of standard input, for `-`), reporting progress.
+    ///
+    /// Records that are not documents (WARC `warcinfo`, `request`, `metadata`… records) are
+    /// skipped silently. WARC `response` records that are not HTML pages are not errors either:
+    /// they are reported through `onIgnore` with ``SkipReason/notHTML``, or ``SkipReason/httpStatus``
+    /// when the HTTP status is not 2xx (redirects, errors), so that a summary can count them.
+    ///
+    /// A WARC record is held in memory one at a time; a `conversion` or HTML `response` record
+    /// over 64 MiB is skipped unread (``SkipReason/limitExceeded``), other records are never held.
+    /// JSONL lines over 256 MiB are skipped the same way.
+    ///
+    /// Reading stops normally, after one report through `onSkip`, at a truncated record or
+    /// compressed stream at the end of the file and at damaged compressed data (which cannot be
+    /// resynchronized).
+    ///
+    /// - Parameters:
+    ///   - onDocument: called with each good document, in file order.
+    ///   - onSkip: called with each bad record's error: ``SearchError/Code/invalidInput`` or
+    ///     ``SearchError/Code/limitExceeded``, with ``SearchError/path`` set and either
+    ///     ``SearchError/line`` and ``SearchError/offset`` (JSONL) or ``SearchError/offset`` (WARC:
+    ///     the offset of the record's `WARC/` line). Offsets count bytes of the decompressed stream.
+    ///     ``SearchError/skipReason`` classifies the error.
+    ///   - onIgnore: called for each response record that is not indexed because it is not an HTML
+    ///     page or not a success.
+    ///   - onProgress: called with the number of bytes read so far from the file itself (compressed
+    ///     bytes for a compressed file), about every MiB and once at the end.
+    /// - Throws: when the file cannot be opened or read (``SearchError/Code/io``,
+    ///   ``SearchError/Code/indexNotFound``), or when `onDocument` throws.
+    public static func read(path: String, onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void,
+                            onIgnore: (SkipReason) -> Void = { _ in }, onProgress: (Int) -> Void) throws {
+        try read(path: path, limits: Limits(), onDocument: onDocument, onSkip: onSkip, onIgnore: onIgnore, onProgress: onProgress)
+    }
+
+    /// Size limits of the streaming readers (smaller in tests).
+    struct Limits {
+        /// The longest JSONL line.
+        var maxLineLength = LineReader.defaultMaxLineLength
+        /// The largest WARC `conversion` or `response` content held in memory (64 MiB, the
+        /// largest body); a bigger record is skipped as ``SkipReason/limitExceeded`` without being held.
+        var maxRecordBytes = Document.Limits.maxFieldBytes
+    }
+
+    /// What kind of input a name suggests.
+    enum NameHint { case jsonl, warc, other }
+
+    static func nameHint(_ path: String) -> NameHint {
+        if path.hasSuffix(".jsonl") || path.hasSuffix(".jsonl.gz") || path.hasSuffix(".jsonl.zst") { return .jsonl }
+        if path.hasSuffix(".warc") || path.hasSuffix(".warc.gz") || path.hasSuffix(".wet") || path.hasSuffix(".wet.gz") {
+            return .warc
         }
+        return .other
+    }
+
+    static func read(path: String, limits: Limits, onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void,
+                     onIgnore: (SkipReason) -> Void, onProgress: (Int) -> Void) throws {
+        if path == "-" {
+            let file = FileSource(fileDescriptor: 0, path: path, owns: false)
+            try readStream(file, hint: .other, limits: limits, onDocument: onDocument, onSkip: onSkip,
+                           onIgnore: onIgnore, onProgress: onProgress)
+            return
+        }
+        if path.hasSuffix(".txt") {
+            try readText(path: path, onDocument: onDocument, onSkip: onSkip)
+            onProgress(FileIO.fileSize(path) ?? 0)
+            return
+        }
+        let file = try FileSource(path: path)
+        let handled = try readStream(file, hint: nameHint(path), limits: limits, onDocument: onDocument, onSkip: onSkip,
+                                     onIgnore: onIgnore, onProgress: onProgress)
+        if !handled {   // a plain file of another name: one text document, as always
+            try readText(path: path, onDocument: onDocument, onSkip: onSkip)
+            onProgress(FileIO.fileSize(path) ?? 0)
+        }
+    }
+
+    /// What the first bytes of an input tell.
+    struct Sniffed {
+        /// The decompressed bytes, buffered; nothing consumed yet.
+        let reader: LineReader
+        /// The input's compression.
+        let compression: Compression
+        /// The decompressed bytes start with `WARC/`.
+        let isWARC: Bool
+    }
+
+    /// Looks at the first bytes of `file`: its compression (by magic number), then whether the
+    /// decompressed bytes start with `WARC/`.
+    ///
+    /// - Throws: ``SearchError/Code/io`` if reading fails; ``SearchError/Code/invalidInput`` if
+    ///   the start of the compressed data is damaged or truncated.
+    static func sniff(_ file: FileSource, maxLineLength: Int = LineReader.defaultMaxLineLength) throws -> Sniffed {
+        let opened = try OpenedInput(file: file)
+        let reader = LineReader(source: opened.source, maxLineLength: maxLineLength)
+        let isWARC = bytesHavePrefix(try reader.peek(5), "WARC/")
+        return Sniffed(reader: reader, compression: opened.compression, isWARC: isWARC)
+    }
+
+    /// Reads `file` (a file or standard input) as WARC or JSONL; returns false, having read
+    /// nothing, for a plain file that is neither by its name nor by its first bytes (`hint` other).
+    @discardableResult
+    static func readStream(_ file: FileSource, hint: NameHint, limits: Limits, onDocument: (Document) throws -> Void,
+                           onSkip: (SearchError) -> Void, onIgnore: (SkipReason) -> Void,
+                           onProgress: (Int) -> Void) throws -> Bool {
+        let path = file.path
+        let sniffed: Sniffed
+        do {
+            sniffed = try sniff(file, maxLineLength: limits.maxLineLength)
+        } catch var error as SearchError where error.code == .invalidInput {
+            error.path = path
+            error.offset = 0
+            onSkip(error)
+            onProgress(file.bytesRead)
+            return true
+        }
+        var reported = 0
+        let tick = {
+            let n = file.bytesRead
+            if n - reported >= (1 << 20) {
+                reported = n
+                onProgress(n)
+            }
+        }
+        if sniffed.isWARC || hint == .warc {
+            let warc = WARCReader(reader: sniffed.reader, path: path, maxContentBytes: limits.maxRecordBytes)
+            try warc.run(onDocument: onDocument, onSkip: onSkip, onIgnore: onIgnore, tick: tick)
+        } else if hint == .jsonl || sniffed.compression != .none || path == "-" {
+            try readJSONL(sniffed.reader, path: path, onDocument: onDocument, onSkip: onSkip, tick: tick)
+        } else {
+            return false
+        }
+        onProgress(file.bytesRead)
+        return true
     }
 
     static func readText(path: String, onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void) throws {
@@ -82,43 +230,46 @@ public enum InputReader {
         try onDocument(Document(id: path, title: title.trimmingCharacters(in: .whitespacesAndNewlines), body: String(body)))
     }
 
-    static func readJSONL(path: String, onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void) throws {
-        guard let file = fopen(path, "rb") else {
-            throw FileIO.errnoError("open", path: path, errno: errno)
-        }
-        defer { fclose(file) }
-        var linePointer: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(linePointer) }
-        var lineNumber = 0
-        var offset = 0
+    static func readJSONL(_ reader: LineReader, path: String, onDocument: (Document) throws -> Void,
+                          onSkip: (SearchError) -> Void, tick: () -> Void) throws {
         while true {
-            let n = getline(&linePointer, &capacity, file)
-            if n < 0 {
-                if ferror(file) != 0 { throw FileIO.errnoError("read", path: path, errno: errno) }
-                break
+            let next: LineReader.Line?
+            do {
+                next = try reader.nextLine()
+            } catch var error as SearchError where error.code == .invalidInput {
+                // The decompressor failed: damaged or truncated compressed data.
+                error.path = path
+                error.offset = reader.offset
+                error.line = reader.lineNumber
+                onSkip(error)
+                return
             }
-            lineNumber += 1
-            let lineOffset = offset
-            offset += n
-            let raw = UnsafeRawPointer(linePointer!).assumingMemoryBound(to: UInt8.self)
-            var length = n
-            while length > 0 && (raw[length - 1] == 0x0A || raw[length - 1] == 0x0D) { length -= 1 }
-            let buffer = UnsafeBufferPointer(start: raw, count: length)
+            guard let line = next else { return }
+            tick()
+            if line.isTooLong {
+                onSkip(SearchError(.limitExceeded, "line is \(line.length) bytes; the limit is \(reader.maxLineLength)",
+                                   path: path, offset: line.offset, line: line.number))
+                continue
+            }
+            let buffer = trimmingTrailingCR(line.bytes)
             if buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             do {
                 let doc = try parseJSONLine(buffer)
                 try onDocument(doc)
             } catch var error as SearchError where error.code == .invalidInput || error.code == .limitExceeded {
                 error.path = path
-                error.line = lineNumber
-                if let o = error.offset { error.offset = lineOffset + o }
+                error.line = line.number
+                if let o = error.offset { error.offset = line.offset + o }
                 onSkip(error)
             }
         }
     }
 
-    /// Parses one JSONL record.
+    /// Parses one JSONL record (one line, without its line end).
+    ///
+    /// - Throws: ``SearchError/Code/invalidInput`` for invalid UTF-8 (with the offset in the line),
+    ///   malformed JSON, a non-object, a missing or mistyped `"id"` or `"text"`;
+    ///   ``SearchError/Code/limitExceeded`` for a document over ``Document/Limits``.
     public static func parseJSONLine(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Document {
         if let bad = UTF8Decoder.firstInvalidOffset(bytes) {
             throw SearchError(.invalidInput, "invalid UTF-8 at byte \(bad) of the line", offset: bad)
@@ -160,4 +311,84 @@ public enum InputReader {
         try doc.validate()
         return doc
     }
+}
+
+extension InputReader {
+    /// Why a record was skipped or ignored, for counting in a summary ("skipped 12: 9 malformed
+    /// JSON, 3 invalid UTF-8").
+    ///
+    /// The ``rawValue`` is a short label meant for such a summary. ``init(_:)`` (and
+    /// ``SearchError/skipReason``) classifies an error reported through `onSkip`: every such message
+    /// starts with its reason's label, except the JSONL ones of earlier versions, which map as
+    /// follows: "line is not a JSON object" → ``malformedJSON``; "no \"id\"", "\"text\" is not a
+    /// string" and the like → ``invalidDocument``; a ``SearchError/Code/limitExceeded`` error →
+    /// ``limitExceeded``.
+    ///
+    /// ``notHTML`` and ``httpStatus`` are never errors: they come through `onIgnore`.
+    public struct SkipReason: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The label, e.g. "malformed JSON".
+        public let rawValue: String
+        /// A reason with the label `rawValue`.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The label.
+        public var description: String { rawValue }
+
+        /// A JSONL line that is not a JSON object.
+        public static let malformedJSON = SkipReason(rawValue: "malformed JSON")
+        /// Bytes that are not UTF-8 where UTF-8 is required (JSONL, WET text, a UTF-8 page).
+        public static let invalidUTF8 = SkipReason(rawValue: "invalid UTF-8")
+        /// A JSON object that is not a document: missing or mistyped `"id"` or `"text"`, empty id.
+        public static let invalidDocument = SkipReason(rawValue: "invalid document")
+        /// A line, record or document over a size limit (``SearchError/Code/limitExceeded``).
+        public static let limitExceeded = SkipReason(rawValue: "limit exceeded")
+        /// A page in a charset iconv does not know.
+        public static let unsupportedCharset = SkipReason(rawValue: "unsupported charset")
+        /// A page whose bytes are not valid in its (non-UTF-8) charset.
+        public static let invalidEncoding = SkipReason(rawValue: "invalid encoding")
+        /// An HTTP body with a `Content-Encoding` other than gzip or deflate (e.g. `br`).
+        public static let unsupportedContentEncoding = SkipReason(rawValue: "unsupported content encoding")
+        /// A WARC record with a bad header, a missing or invalid `Content-Length`, a bad separator,
+        /// no `WARC-Target-URI`, or a response that is not a well-formed HTTP message.
+        public static let malformedWARC = SkipReason(rawValue: "malformed WARC record")
+        /// The input ends inside a record or a compressed stream; reading stops there.
+        public static let truncatedInput = SkipReason(rawValue: "truncated input")
+        /// Damaged gzip or zstd data; reading of the file stops there.
+        public static let corruptCompressedData = SkipReason(rawValue: "corrupt compressed data")
+        /// (Through `onIgnore`.) A WARC response that is not an HTML page.
+        public static let notHTML = SkipReason(rawValue: "not HTML")
+        /// (Through `onIgnore`.) A WARC response whose HTTP status is not 2xx.
+        public static let httpStatus = SkipReason(rawValue: "HTTP status not 2xx")
+
+        private static let prefixed: [SkipReason] = [
+            .malformedWARC, .truncatedInput, .corruptCompressedData, .unsupportedCharset, .unsupportedContentEncoding,
+            .invalidEncoding, .invalidUTF8, .malformedJSON, .notHTML, .httpStatus,
+        ]
+
+        /// The reason for an error reported through `onSkip` (see the mapping above).
+        public init(_ error: SearchError) {
+            if error.code == .limitExceeded {
+                self = .limitExceeded
+            } else if let reason = SkipReason.prefixed.first(where: { error.message.hasPrefix($0.rawValue) }) {
+                self = reason
+            } else if error.message == "line is not a JSON object" {
+                self = .malformedJSON
+            } else {
+                self = .invalidDocument
+            }
+        }
+    }
+}
+
+extension InputReader {
+    /// The summary label of why the record `error` was reported for was skipped, e.g.
+    /// "malformed JSON": `SkipReason(error).rawValue`.
+    public static func skipReason(of error: SearchError) -> String {
+        SkipReason(error).rawValue
+    }
+}
+
+extension SearchError {
+    /// Why ``InputReader`` skipped the record this error was reported for; see
+    /// ``InputReader/SkipReason``.
+    public var skipReason: InputReader.SkipReason { InputReader.SkipReason(self) }
 }

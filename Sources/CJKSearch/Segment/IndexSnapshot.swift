@@ -3,6 +3,8 @@ struct SnapshotSegment: @unchecked Sendable {
     let reader: SegmentReader
     let live: LiveDocuments
     let entry: Manifest.SegmentEntry
+    /// The index directory the segment belongs to.
+    let directory: String
 }
 
 /// A consistent, immutable view of one commit: the segments its manifest lists, with their
@@ -12,16 +14,20 @@ final class IndexSnapshot: @unchecked Sendable {
     let directory: String
     let manifest: Manifest
     let segments: [SnapshotSegment]
+    /// For a view over several indexes (``init(combining:)``): their snapshots, in order; empty
+    /// for the snapshot of one index.
+    let parts: [IndexSnapshot]
 
     /// Live documents over all segments (N in BM25).
     let documentCount: Int
     /// Sum of field lengths over live documents, per field.
     let lengthSums: [Double]
 
-    init(directory: String, manifest: Manifest, segments: [SnapshotSegment]) throws {
+    init(directory: String, manifest: Manifest, segments: [SnapshotSegment], parts: [IndexSnapshot] = []) throws {
         self.directory = directory
         self.manifest = manifest
         self.segments = segments
+        self.parts = parts
         var n = 0
         var sums = [0.0, 0.0]
         for s in segments {
@@ -37,6 +43,16 @@ final class IndexSnapshot: @unchecked Sendable {
         }
         documentCount = n
         lengthSums = sums
+    }
+
+    /// One view over several indexes: their segments side by side, so that document counts,
+    /// length sums and document frequencies are global and scores equal those of one index
+    /// holding all the documents. The indexes should hold distinct ids (as shards do); a document
+    /// in two of them is found twice. `directory` and `manifest` are the first index's.
+    convenience init(combining parts: [IndexSnapshot]) throws {
+        precondition(!parts.isEmpty, "combining no snapshots")
+        try self.init(directory: parts[0].directory, manifest: parts[0].manifest,
+                      segments: parts.flatMap(\.segments), parts: parts)
     }
 
     /// Opens the current commit of `directory`, retrying when a concurrent commit removes a file
@@ -66,7 +82,7 @@ final class IndexSnapshot: @unchecked Sendable {
                     } else if e.deletedCount != 0 {
                         throw SearchError.corrupt("manifest counts deletions for \(e.name) but names no deletions file", path: directory + "/" + Manifest.fileName)
                     }
-                    segments.append(SnapshotSegment(reader: reader, live: live, entry: e))
+                    segments.append(SnapshotSegment(reader: reader, live: live, entry: e, directory: directory))
                 }
                 return try IndexSnapshot(directory: directory, manifest: manifest, segments: segments)
             } catch let error as SearchError where error.code == .indexNotFound && attempt < 50 {
