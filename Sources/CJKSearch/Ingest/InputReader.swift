@@ -274,6 +274,26 @@ public enum InputReader {
         if let bad = UTF8Decoder.firstInvalidOffset(bytes) {
             throw SearchError(.invalidInput, "invalid UTF-8 at byte \(bad) of the line", offset: bad)
         }
+        var scratch: [UInt8] = []
+        if let record = JSONLineParser.parse(bytes, scratch: &scratch) {
+            // All values are strings: the same checks, without Foundation objects.
+            var id: String?, text: String?, title = ""
+            var fields: [String: String] = [:]
+            for (k, v) in record.pairs {
+                switch k {
+                case "id": id = v
+                case "text": text = v
+                case "title": title = v
+                default: fields[k] = v
+                }
+            }
+            guard let id else { throw SearchError(.invalidInput, "no \"id\"") }
+            if id.isEmpty { throw SearchError(.invalidInput, "\"id\" is empty") }
+            guard let text else { throw SearchError(.invalidInput, "no \"text\"") }
+            let doc = Document(id: id, title: title, body: text, fields: fields)
+            try doc.validate()
+            return doc
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(buffer: bytes), options: [.fragmentsAllowed])
