@@ -95,6 +95,8 @@ public final class IndexWriter {
         let snapshot = try IndexSnapshot.open(directory: directory)
         manifest = snapshot.manifest
         segments = snapshot.segments.map { WriterSegment(entry: $0.entry, reader: $0.reader, live: $0.live, dirty: false) }
+        // Opening verified small segments in full; the writer only consults them now and then.
+        for s in segments { s.reader.file.releaseResidentPages() }
         removeUnreferencedFiles()
     }
 
@@ -254,6 +256,7 @@ public final class IndexWriter {
         return try guarded {
             try flushAll()
             let snapshots = try others.map { try IndexSnapshot.open(directory: $0.directory) }
+            for s in snapshots { for segment in s.segments { segment.reader.file.releaseResidentPages() } }
             var readers = segments.map(\.reader) + snapshots.flatMap { $0.segments.map(\.reader) }
             var lives = segments.map(\.live) + snapshots.flatMap { $0.segments.map(\.live) }
             // Newest wins: a live document whose id has a live copy in a later source goes.

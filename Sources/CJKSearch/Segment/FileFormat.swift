@@ -54,6 +54,8 @@ enum FileFormat {
         return try! w.finish()
     }
 
+    static let verifyChunk = 16 << 20
+
     /// A validated view of a file: header checked, section table checked, sections in bounds.
     struct Parsed {
         let identity: UInt64
@@ -68,10 +70,22 @@ enum FileFormat {
         }
 
         /// Verifies the checksum of every section whose kind passes `filter`.
+        ///
+        /// The bytes are read in chunks of ``FileFormat/verifyChunk``, and each chunk's pages are let go once
+        /// checksummed (they stay in the page cache), so that verifying a file of any size does not
+        /// grow the process's resident memory by its size.
         func verify(_ filter: (UInt32) -> Bool = { _ in true }) throws {
             for s in sections where filter(s.kind) {
                 let r = try reader.slice(s.offset, s.length)
-                let crc = CRC32C.checksum(r.buffer)
+                var crc: UInt32 = 0
+                var done = 0
+                while done < r.buffer.count {
+                    let n = min(FileFormat.verifyChunk, r.buffer.count - done)
+                    let chunk = UnsafeRawBufferPointer(rebasing: r.buffer[done ..< done + n])
+                    crc = CRC32C.update(crc, chunk)
+                    if r.buffer.count > FileFormat.verifyChunk { MappedFile.releaseResidentPages(chunk) }
+                    done += n
+                }
                 if crc != s.checksum {
                     throw SearchError.corrupt(
                         "checksum mismatch in section \(s.kind) (stored \(String(s.checksum, radix: 16)), computed \(String(crc, radix: 16)))",

@@ -47,9 +47,17 @@ final class MappedFile: @unchecked Sendable {
     /// again on the next access). A writer calls it on segments it only consults now and then,
     /// so that its resident memory does not grow with the index it builds.
     func releaseResidentPages() {
-        if mappedLength > 0, let base = bytes.baseAddress {
-            _ = madvise(UnsafeMutableRawPointer(mutating: base), mappedLength, Int32(MADV_DONTNEED))
-        }
+        MappedFile.releaseResidentPages(bytes)
+    }
+
+    /// Lets go of the resident pages that hold `range`, a part of some mapping of a file
+    /// (page-aligned outwards; harmless for readers, who fault the pages in again).
+    static func releaseResidentPages(_ range: UnsafeRawBufferPointer) {
+        guard range.count > 0, let start = range.baseAddress else { return }
+        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        let lo = UInt(bitPattern: start) & ~(page - 1)
+        let hi = (UInt(bitPattern: start) + UInt(range.count) + page - 1) & ~(page - 1)
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: lo), Int(hi - lo), Int32(MADV_DONTNEED))
     }
 
     func reader() -> ByteReader { ByteReader(bytes, path: path) }

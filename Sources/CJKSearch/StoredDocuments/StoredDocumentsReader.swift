@@ -96,6 +96,8 @@ extension StoredDocumentsReader {
             guard e.raw <= 1 << 30 else { throw data.error("stored block \(b) too large", at: entryOffset(b)) }
             let frame = try data.slice(e.offset, e.length)
             try decompressor.decompress(frame.buffer, expectedSize: e.raw, into: &buffer, path: data.path, offset: frame.fileOffset)
+            // A pass over every document (a merge) lets go of the pages it has read.
+            MappedFile.releaseResidentPages(frame.buffer)
             try buffer.withUnsafeBytes { raw in
                 var r = ByteReader(raw, fileOffset: frame.fileOffset, path: data.path)
                 while !r.isAtEnd {
