@@ -277,16 +277,7 @@ public final class IndexWriter {
                 obsoleteFiles.append(old.entry.segmentFile)
                 if let del = old.entry.deletionsFile { obsoleteFiles.append(del) }
             }
-            segments = []
-            if liveCount > 0 {
-                let (name, id) = newSegmentName()
-                let count = try SegmentMerger.merge(sources, to: directory + "/" + name + ".seg", segmentID: id)
-                let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
-                reader.file.releaseResidentPages()
-                let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: count,
-                                                  deletedCount: 0, deletionsGeneration: 0)
-                segments = [WriterSegment(entry: entry, reader: reader, live: LiveDocuments(documentCount: count), dirty: false)]
-            }
+            segments = liveCount > 0 ? [try writeMergedSegment(sources)] : []
             readers = []
             return try writeCommit()
         }
@@ -383,20 +374,24 @@ public final class IndexWriter {
         let insertAt = chosen.min()!
         var kept = segments.enumerated().filter { !chosen.contains($0.offset) }.map(\.element)
         if liveCount > 0 {
-            let (name, id) = newSegmentName()
-            let count = try SegmentMerger.merge(sources, to: directory + "/" + name + ".seg", segmentID: id)
-            let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
-            reader.file.releaseResidentPages()
-            let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: count,
-                                              deletedCount: 0, deletionsGeneration: 0)
-            kept.insert(WriterSegment(entry: entry, reader: reader, live: LiveDocuments(documentCount: count), dirty: false),
-                        at: min(insertAt, kept.count))
+            kept.insert(try writeMergedSegment(sources), at: min(insertAt, kept.count))
         }
         for i in segments.indices where chosen.contains(i) {
             obsoleteFiles.append(segments[i].entry.segmentFile)
             if let del = segments[i].entry.deletionsFile { obsoleteFiles.append(del) }
         }
         segments = kept
+    }
+
+    /// Merges `sources` into a new segment file (not yet committed) and opens it.
+    private func writeMergedSegment(_ sources: [SegmentMerger.Source]) throws -> WriterSegment {
+        let (name, id) = newSegmentName()
+        let count = try SegmentMerger.merge(sources, to: directory + "/" + name + ".seg", segmentID: id)
+        let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
+        reader.file.releaseResidentPages()
+        let entry = Manifest.SegmentEntry(name: name, segmentID: id, documentCount: count,
+                                          deletedCount: 0, deletionsGeneration: 0)
+        return WriterSegment(entry: entry, reader: reader, live: LiveDocuments(documentCount: count), dirty: false)
     }
 
     private func writeCommit() throws -> CommitInfo {
