@@ -112,6 +112,8 @@ final class FormatBenchmarks: XCTestCase {
         | positions | every frame zstd -3 | \(mb(s.positionsAllZstd)) |
         | positions | zstd where it saves ≥ 1/8 (written) | \(mb(s.positionsAsWritten)) |
         | positions | all frames as one zstd -3 frame (bound for grouping) | \(mb(s.positionsOneFrame)) |
+        | positions | every frame bit-packed at its widest delta | \(mb(s.positionsBitPacked)) |
+        | positions | every frame bit-packed, first positions and gaps apart | \(mb(s.positionsBitPackedSplit)) |
         | documents+frequencies | all lists as one zstd -3 frame (bound for grouping) | \(mb(s.postingsOneFrame)) |
         """)
     }

@@ -93,6 +93,12 @@ package struct EncodingSizes {
     package var positionsOneFrame = 0
     /// All postings of the index as one zstd frame.
     package var postingsOneFrame = 0
+    /// Positions with every frame's deltas bit-packed at the frame's widest delta (mode byte,
+    /// width byte, packed bits).
+    package var positionsBitPacked = 0
+    /// The same with each document's first position and the gaps after it packed apart, each at
+    /// its own width (first positions are large, gaps mostly small).
+    package var positionsBitPackedSplit = 0
 }
 
 extension Searcher {
@@ -118,16 +124,27 @@ extension Searcher {
                 var raw = ByteWriter()
                 var frames: [[UInt8]] = []
                 var docsInFrame = 0
+                var firsts: [UInt32] = [], gaps: [UInt32] = []
+                func packFrame() {
+                    let all = firsts + gaps
+                    let wAll = BitPacking.bitsNeeded(all.reduce(0, |)), wFirst = BitPacking.bitsNeeded(firsts.reduce(0, |))
+                    let wGap = BitPacking.bitsNeeded(gaps.reduce(0, |))
+                    sizes.positionsBitPacked += 2 + BitPacking.byteCount(count: all.count, bits: wAll)
+                    sizes.positionsBitPackedSplit += 3 + BitPacking.byteCount(count: firsts.count, bits: wFirst)
+                        + BitPacking.byteCount(count: gaps.count, bits: wGap)
+                    firsts.removeAll(); gaps.removeAll()
+                }
                 while try c.next() != PostingsCursor.noMoreDocs {
                     var previous: UInt32 = 0
                     for (k, pos) in try c.positions().enumerated() {
                         raw.varint(k == 0 ? pos : pos - previous)
+                        if k == 0 { firsts.append(pos) } else { gaps.append(pos - previous - 1) }
                         previous = pos
                     }
                     docsInFrame += 1
-                    if docsInFrame == PostingsFormat.blockSize { frames.append(raw.bytes); raw.removeAll(); docsInFrame = 0 }
+                    if docsInFrame == PostingsFormat.blockSize { frames.append(raw.bytes); raw.removeAll(); docsInFrame = 0; packFrame() }
                 }
-                if docsInFrame > 0 { frames.append(raw.bytes) }
+                if docsInFrame > 0 { frames.append(raw.bytes); packFrame() }
                 for f in frames {
                     allPositions.append(contentsOf: f)
                     sizes.positionsRaw += 1 + f.count
