@@ -19,6 +19,9 @@ public struct IndexWriterOptions: Sendable {
     /// id, so that all versions of one id go to the same thread, in order) and `add` returns as
     /// soon as its document is queued.
     public var threads: Int = 1
+    /// Buffer this much on the caller's thread before the indexing threads start (tests set 0);
+    /// nil: 32 MiB or the per-thread share, whichever is smaller.
+    var inlineLimit: Int?
 
     public init(memoryBudget: Int = 256 << 20, maxSegments: Int = 10, threads: Int = 1) {
         precondition(threads >= 1, "IndexWriterOptions: threads must be at least 1")
@@ -128,7 +131,7 @@ public final class IndexWriter {
         try checkUsable()
         if workers.isEmpty {
             try buffer.add(doc)
-            if buffer.estimatedMemory >= options.memoryBudget || buffer.writer.isFull {
+            if buffer.estimatedMemory >= min(options.memoryBudget, IndexWriter.maxBufferBytes) || buffer.writer.isFull {
                 try guarded { try flush(&buffer) }
             } else if options.threads > 1 && buffer.estimatedMemory >= parallelThreshold {
                 // Big enough to be worth the threads: what was buffered becomes a segment (older
@@ -155,7 +158,15 @@ public final class IndexWriter {
 
     /// With several threads, a writer works on the caller's thread until its buffer holds this
     /// much, so that small batches make one segment rather than one per thread.
-    private var parallelThreshold: Int { min(32 << 20, options.memoryBudget / options.threads) }
+    private var parallelThreshold: Int { options.inlineLimit ?? min(32 << 20, options.memoryBudget / options.threads) }
+
+    /// A buffer never grows past this, whatever the budget: the inverter's arena addresses 4 GiB,
+    /// and the largest document may need up to about 1 GiB of it.
+    static let maxBufferBytes = 2 << 30
+
+    /// Each indexing thread needs at least this much (an empty buffer holds about 3 MiB of
+    /// tables, and up to 4 MiB of batches are in flight per thread); with less, fewer threads run.
+    static let minThreadBytes = 8 << 20
 
     // MARK: - Indexing threads
 
@@ -170,8 +181,9 @@ public final class IndexWriter {
     }
 
     private func startWorkers() {
-        let n = options.threads
-        let share = max(1, options.memoryBudget / n - 2 * IndexWriter.batchBytes)
+        let n = max(1, min(options.threads, options.memoryBudget / IndexWriter.minThreadBytes))
+        let share = min(IndexWriter.maxBufferBytes,
+                        max(options.memoryBudget / n - (IndexingWorker.maxQueued + 2) * IndexWriter.batchBytes, 1))
         let sink = FlushSink(self)
         workers = (0 ..< n).map { _ in IndexingWorker(memoryBudget: share, sink: sink) }
         batches = Array(repeating: [], count: n)
@@ -203,10 +215,15 @@ public final class IndexWriter {
     }
 
     /// The part of the writer the indexing threads use: flushing a buffer to a segment.
+    /// Weak, so that dropping a writer without ``close()`` is safe: its deinit stops the
+    /// threads, and a thread that flushes meanwhile gets an error instead of a dying object.
     final class FlushSink: @unchecked Sendable {
-        private unowned let writer: IndexWriter
+        private weak var writer: IndexWriter?
         init(_ writer: IndexWriter) { self.writer = writer }
-        func flush(_ buffer: inout PendingBuffer) throws { try writer.flush(&buffer) }
+        func flush(_ buffer: inout PendingBuffer) throws {
+            guard let writer else { throw SearchError(.writerClosed, "writer was released") }
+            try writer.flush(&buffer)
+        }
     }
 
     /// Makes every change since the last commit durable and visible, atomically.

@@ -29,6 +29,7 @@ final class IndexingWorker: @unchecked Sendable {
     private var buffer = PendingBuffer()
     private let memoryBudget: Int
     private let sink: IndexWriter.FlushSink
+    private var thread: Thread?
 
     init(memoryBudget: Int, sink: IndexWriter.FlushSink) {
         self.memoryBudget = memoryBudget
@@ -36,6 +37,7 @@ final class IndexingWorker: @unchecked Sendable {
         let thread = Thread { [self] in run() }
         thread.name = "cjksearch-indexer"
         thread.stackSize = 8 << 20
+        self.thread = thread
         thread.start()
     }
 
@@ -79,12 +81,16 @@ final class IndexingWorker: @unchecked Sendable {
     }
 
     /// Ends the thread without flushing (what it buffered is discarded) and waits for it.
+    /// Called on the thread itself (the writer's last reference went away during a flush), it
+    /// only asks the thread to end, without waiting for itself.
     func stop() {
         condition.lock()
         stopping = true
         queue.removeAll()
         condition.broadcast()
-        while !exited { condition.wait() }
+        if Thread.current !== thread {
+            while !exited { condition.wait() }
+        }
         condition.unlock()
     }
 

@@ -83,6 +83,7 @@ struct SegmentMerger {
                 if smallest < 0 || iterators[k].term.lexicographicallyPrecedes(iterators[smallest].term) { smallest = k }
             }
             if smallest < 0 { break }
+            // Each source's keys strictly increase (its iterator checks), so the merged keys do.
             key.removeAll(keepingCapacity: true)
             key.append(contentsOf: iterators[smallest].term)
             let positional = key[0] % 2 == 0   // tags 0 and 2 (see TermKey)

@@ -152,6 +152,7 @@ struct TermDictionary {
         if first && shared != 0 { throw r.error("first entry of a block shares a prefix") }
         if first { term.removeAll(keepingCapacity: true) }
         let suffixLength = try r.varint(max: 1 << 16)
+        if first && suffixLength == 0 { throw r.error("empty term in block \(b)") }   // a term has at least its tag
         let suffix = try r.bytes(suffixLength)
         let previousCount = term.count
         let previousLast = previousCount > shared ? term[shared] : nil
@@ -196,15 +197,24 @@ struct TermDictionary {
             term.reserveCapacity(64)
         }
 
+        /// The last term of the previous block, to check order across blocks.
+        private var previousBlockLast: [UInt8] = []
+
         /// Moves to the next term; false at the end.
+        /// - Throws: ``SearchError`` (corrupt) when terms are out of order, within a block or
+        ///   across blocks, so that consumers (merges) can rely on strictly increasing keys.
         mutating func next() throws -> Bool {
             while entry == entries {
                 block += 1
                 guard block < dictionary.blockCount else { return false }
+                if entries > 0 { previousBlockLast = term }
                 (entries, offset) = try dictionary.openBlock(block, &reader)
                 entry = 0
             }
             info = try dictionary.decodeEntry(&reader, &term, &offset, first: entry == 0, block: block)
+            if entry == 0 && block > 0 && !previousBlockLast.lexicographicallyPrecedes(term) {
+                throw dictionary.data.error("terms out of order between blocks \(block - 1) and \(block)", at: 0)
+            }
             entry += 1
             return true
         }

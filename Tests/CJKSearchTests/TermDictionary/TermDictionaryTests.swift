@@ -278,4 +278,32 @@ final class TermDictionaryTests: XCTestCase {
         bytes[7] = 0x80
         XCTAssertThrowsError(try Self.withDictionary(bytes) { _ in }) { XCTAssertEqual(($0 as? SearchError)?.code, .corrupt) }
     }
+
+    /// The iterator (what merges use) checks order across blocks too: a block whose first term is
+    /// not above the previous block's last one is corrupt, not a trap later in the merge.
+    func testIteratorRejectsOrderAcrossBlocks() throws {
+        // 40 terms "2 k00" … "2 k39": two blocks; the second block's first term is "2 k32".
+        let terms = (0 ..< 40).map { i -> ([UInt8], TermInfo) in
+            ([2] + Array(String(format: "k%02d", i).utf8),
+             TermInfo(documentFrequency: 1, postingsOffset: i * 2, postingsLength: 1, positionsOffset: i * 2 + 1, positionsLength: 1))
+        }
+        var bytes = Self.build(terms)
+        try Self.withDictionary(bytes) { d in
+            var it = TermDictionary.Iterator(d)
+            var n = 0
+            while try it.next() { n += 1 }
+            XCTAssertEqual(n, 40)
+        }
+        // Make the second block's first term "2 k02": smaller than "2 k31".
+        let k32: [UInt8] = [2] + Array("k32".utf8)
+        let at = try XCTUnwrap((0 ..< bytes.count - 3).last { Array(bytes[$0 ..< $0 + 4]) == k32 })
+        bytes[at + 2] = UInt8(ascii: "0")
+        bytes[at + 3] = UInt8(ascii: "2")
+        try Self.withDictionary(bytes) { d in
+            var it = TermDictionary.Iterator(d)
+            XCTAssertThrowsError(try { while try it.next() {} }()) { e in
+                XCTAssertEqual((e as? SearchError)?.code, .corrupt)
+            }
+        }
+    }
 }
