@@ -9,7 +9,9 @@ import Foundation
 /// Options of an ``IndexWriter``.
 public struct IndexWriterOptions: Sendable {
     /// The memory for buffered documents, shared by the indexing threads: each thread flushes
-    /// its buffer to a segment when it holds `memoryBudget / threads` bytes.
+    /// its buffer to a segment when it holds about `memoryBudget / threads` bytes (less the
+    /// batches in flight; at least 8 MiB a thread, so a small budget runs fewer threads; at most
+    /// 2 GiB a buffer).
     public var memoryBudget: Int = 256 << 20
     /// After a commit, merge when the index has more segments than this.
     public var maxSegments: Int = 10
