@@ -29,8 +29,6 @@ struct BuildSummary {
     var otherShards = 0
     /// Input bytes read (as stored: compressed files count their compressed size).
     var inputBytes = 0
-    /// UTF-8 bytes of titles and bodies indexed.
-    var textBytes = 0
     var skipped: [String: Int] = [:]
     var seconds = 0.0
     var peakRSS = 0
@@ -86,11 +84,10 @@ enum Build {
                     }
                     try writer.add(doc)
                     summary.documents += 1
-                    summary.textBytes += doc.title.utf8.count + doc.body.utf8.count
                     if let n = options.commitEvery, summary.documents % n == 0 { _ = try commit() }
                     progress.update(documents: summary.documents, bytes: filesDone + summary.fileBytes)
                 }, onSkip: { error in
-                    summary.skipped[Build.reason(error), default: 0] += 1
+                    summary.skipped[InputReader.skipReason(of: error), default: 0] += 1
                     var location = error.path ?? file
                     if let line = error.line { location += ":\(line)" } else if let offset = error.offset { location += "@\(offset)" }
                     progress.clear()
@@ -131,11 +128,6 @@ enum Build {
     static func fileSize(_ path: String) -> Int {
         var st = stat()
         return stat(path, &st) == 0 ? Int(st.st_size) : 0
-    }
-
-    /// The skip tally's key for a bad record.
-    static func reason(_ error: SearchError) -> String {
-        InputReader.skipReason(of: error)
     }
 
     /// The human summary printed at the end of `index`.

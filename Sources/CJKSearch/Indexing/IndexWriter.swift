@@ -173,19 +173,19 @@ public final class IndexWriter {
     // MARK: - Indexing threads
 
     /// Operations are batched per thread, about this many bytes a batch.
-    static let batchBytes = 1 << 20
+    static let batchTarget = 1 << 20
 
     private func enqueue(_ op: IndexingWorker.Operation, id: String, bytes: Int) throws {
         let k = Int(IdHash.mixed(IdHash.hash(id)) % UInt64(workers.count))
         batches[k].append(op)
         batchBytes[k] += bytes
-        if batchBytes[k] >= IndexWriter.batchBytes { submit(k) }
+        if batchBytes[k] >= IndexWriter.batchTarget { submit(k) }
     }
 
     private func startWorkers() {
         let n = max(1, min(options.threads, options.memoryBudget / IndexWriter.minThreadBytes))
         let share = min(IndexWriter.maxBufferBytes,
-                        max(options.memoryBudget / n - (IndexingWorker.maxQueued + 2) * IndexWriter.batchBytes, 1))
+                        max(options.memoryBudget / n - (IndexingWorker.maxQueued + 2) * IndexWriter.batchTarget, 1))
         let sink = FlushSink(self)
         workers = (0 ..< n).map { _ in IndexingWorker(memoryBudget: share, sink: sink) }
         batches = Array(repeating: [], count: n)
