@@ -26,7 +26,10 @@
 ///
 /// A frame is zstd-compressed only when its raw bytes are at least ``zstdMinimumBytes`` long and
 /// compression saves at least an eighth: a zstd frame costs about 12 bytes of header and checksum
-/// and a context setup on read, which short frames do not repay.
+/// and a context setup on read, which short frames do not repay. Varint position deltas are close
+/// to random bytes: on the 100 MB generated corpus, frames of 128 B to 1 KiB (85,000 frames, 35 MB)
+/// saved 40 KB together, frames of 1 KiB and more 163 KB of 12 MB, and trying them all cost about a
+/// tenth of the build time; hence 1 KiB. Frames that do compress are boilerplate repeated in a document.
 ///
 /// ## Worked example
 /// A term in documents 3, 4 and 10 with frequencies 1, 2 and 1 and positions [7], [1, 9], [0]:
@@ -41,5 +44,5 @@
 enum PostingsFormat {
     static let blockSize = 128
     static let skipEntrySize = 12
-    static let zstdMinimumBytes = 128
+    static let zstdMinimumBytes = 1024
 }
