@@ -26,8 +26,8 @@ import Darwin
 enum FileFormat {
     static let magic: UInt32 = 0x534B_4A43
     static let endMagic: UInt32 = 0x444E_454B
-    static let version: UInt32 = 3
-    static let oldestReadableVersion: UInt32 = 3
+    static let version: UInt32 = 4
+    static let oldestReadableVersion: UInt32 = 4
     static let headerSize = 24
 
     enum Kind: UInt32 {
@@ -83,7 +83,7 @@ enum FileFormat {
                     let n = min(FileFormat.verifyChunk, r.buffer.count - done)
                     let chunk = UnsafeRawBufferPointer(rebasing: r.buffer[done ..< done + n])
                     crc = CRC32C.update(crc, chunk)
-                    if r.buffer.count > FileFormat.verifyChunk { MappedFile.releaseResidentPages(chunk) }
+                    if r.buffer.count > FileFormat.verifyChunk { r.releaseResidentPages(chunk) }
                     done += n
                 }
                 if crc != s.checksum {

@@ -12,6 +12,9 @@ struct ByteReader {
     let count: Int
     var position: Int = 0
     let path: String
+    /// Whether the bytes are a read-only file mapping (``MappedFile/reader()``), whose resident
+    /// pages may be let go; never true for heap memory, where that would zero live data.
+    private(set) var isMapped = false
 
     init(_ buffer: UnsafeRawBufferPointer, fileOffset: Int = 0, path: String) {
         // An empty buffer may have a nil base address; point at a static byte instead.
@@ -131,8 +134,23 @@ struct ByteReader {
         guard offset >= 0, length >= 0, offset <= count, length <= count - offset else {
             throw error("range \(offset)+\(length) outside 0..<\(count)", at: 0)
         }
-        return ByteReader(UnsafeRawBufferPointer(start: base + offset, count: length),
-                          fileOffset: fileOffset + offset, path: path)
+        var r = ByteReader(UnsafeRawBufferPointer(start: base + offset, count: length),
+                           fileOffset: fileOffset + offset, path: path)
+        r.isMapped = isMapped
+        return r
+    }
+
+    /// A reader over a file mapping.
+    static func mapped(_ buffer: UnsafeRawBufferPointer, path: String) -> ByteReader {
+        var r = ByteReader(buffer, path: path)
+        r.isMapped = true
+        return r
+    }
+
+    /// Lets go of the resident pages under `range` of this reader's bytes (see
+    /// ``MappedFile/releaseResidentPages(_:)``) when they are a file mapping; does nothing otherwise.
+    func releaseResidentPages(_ range: UnsafeRawBufferPointer) {
+        if isMapped { MappedFile.releaseResidentPages(range) }
     }
 
     var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }

@@ -51,7 +51,9 @@ final class MappedFile: @unchecked Sendable {
     }
 
     /// Lets go of the resident pages that hold `range`, a part of some mapping of a file
-    /// (page-aligned outwards; harmless for readers, who fault the pages in again).
+    /// (page-aligned outwards; harmless for readers, who fault the pages in again). Never call it
+    /// on heap memory: MADV_DONTNEED zeroes private anonymous pages. Code that reads through a
+    /// ``ByteReader`` calls ``ByteReader/releaseResidentPages(_:)``, which checks.
     static func releaseResidentPages(_ range: UnsafeRawBufferPointer) {
         guard range.count > 0, let start = range.baseAddress else { return }
         let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
@@ -60,7 +62,7 @@ final class MappedFile: @unchecked Sendable {
         _ = madvise(UnsafeMutableRawPointer(bitPattern: lo), Int(hi - lo), Int32(MADV_DONTNEED))
     }
 
-    func reader() -> ByteReader { ByteReader(bytes, path: path) }
+    func reader() -> ByteReader { ByteReader.mapped(bytes, path: path) }
 
     deinit {
         if mappedLength > 0, let base = bytes.baseAddress {

@@ -3,21 +3,35 @@ struct StoredDocumentsReader {
     let data: ByteReader
     let blockCount: Int
     let documentCount: Int
-    /// Where the block index starts (it follows the frames).
+    /// Where the block index starts (it follows the frames and the dictionary).
     private let indexStart: Int
+    /// Where the dictionary starts; frames lie before it.
+    private let framesEnd: Int
+    let dictionary: ZstdDecompressionDictionary?
 
     init(_ data: ByteReader, documentCount: Int) throws {
         self.data = data
         self.documentCount = documentCount
-        guard data.count >= 4 else { throw data.error("stored section is \(data.count) bytes, too short for its block count", at: 0) }
+        guard data.count >= 8 else { throw data.error("stored section is \(data.count) bytes, too short for its counts", at: 0) }
         var r = data
-        try r.seek(data.count - 4)
+        try r.seek(data.count - 8)
+        let dictionaryLength = Int(try r.u32())
         let count = Int(try r.u32())
-        guard count <= (data.count - 4) / 24 else {
+        guard count <= (data.count - 8) / 24 else {
             throw data.error("stored block count \(count) does not fit the section", at: data.count - 4)
         }
         blockCount = count
-        indexStart = data.count - 4 - count * 24
+        indexStart = data.count - 8 - count * 24
+        guard dictionaryLength <= indexStart else {
+            throw data.error("stored dictionary of \(dictionaryLength) bytes does not fit the section", at: data.count - 8)
+        }
+        framesEnd = indexStart - dictionaryLength
+        if dictionaryLength > 0 {
+            let d = try data.slice(framesEnd, dictionaryLength)
+            dictionary = try ZstdDecompressionDictionary(d.buffer, path: data.path, offset: d.fileOffset)
+        } else {
+            dictionary = nil
+        }
         if documentCount > 0 && blockCount == 0 { throw data.error("no stored blocks for \(documentCount) documents", at: data.count - 4) }
     }
 
@@ -31,7 +45,7 @@ struct StoredDocumentsReader {
         let raw = Int(try r.u32())
         let offset = try r.u64()
         let length = try r.u64()
-        guard offset <= UInt64(indexStart), length <= UInt64(indexStart) - offset else {
+        guard offset <= UInt64(framesEnd), length <= UInt64(framesEnd) - offset else {
             throw data.error("stored block \(b) at \(offset)+\(length) lies outside the frames", at: entryOffset(b))
         }
         return (first, raw, Int(offset), Int(length))
@@ -55,7 +69,7 @@ struct StoredDocumentsReader {
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(e.raw, 1), alignment: 8)
         defer { raw.deallocate() }
         let out = UnsafeMutableRawBufferPointer(rebasing: raw[0 ..< e.raw])
-        try decompressor.decompress(frame.buffer, into: out, path: data.path, offset: frame.fileOffset)
+        try decompressor.decompress(frame.buffer, into: out, dictionary: dictionary, path: data.path, offset: frame.fileOffset)
         var r = ByteReader(UnsafeRawBufferPointer(out), fileOffset: frame.fileOffset, path: data.path)
         var current = e.first
         // Skip the documents before `doc` without decoding their strings.
@@ -95,9 +109,10 @@ extension StoredDocumentsReader {
             guard e.first == doc else { throw data.error("stored block \(b) starts at document \(e.first), expected \(doc)", at: entryOffset(b)) }
             guard e.raw <= 1 << 30 else { throw data.error("stored block \(b) too large", at: entryOffset(b)) }
             let frame = try data.slice(e.offset, e.length)
-            try decompressor.decompress(frame.buffer, expectedSize: e.raw, into: &buffer, path: data.path, offset: frame.fileOffset)
+            try decompressor.decompress(frame.buffer, expectedSize: e.raw, into: &buffer, dictionary: dictionary,
+                                        path: data.path, offset: frame.fileOffset)
             // A pass over every document (a merge) lets go of the pages it has read.
-            MappedFile.releaseResidentPages(frame.buffer)
+            frame.releaseResidentPages(frame.buffer)
             try buffer.withUnsafeBytes { raw in
                 var r = ByteReader(raw, fileOffset: frame.fileOffset, path: data.path)
                 while !r.isAtEnd {

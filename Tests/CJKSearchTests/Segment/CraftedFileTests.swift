@@ -16,6 +16,19 @@ final class CraftedFileTests: XCTestCase {
         return FileFormat.build(kind: .segment, identity: parsed.identity, sections: sections)
     }
 
+    /// Where the Stored section's first block index entry starts (the index precedes the two counts).
+    static func storedEntry0(_ s: [UInt8]) -> Int {
+        let blocks = Int(s[s.count - 4]) | Int(s[s.count - 3]) << 8 | Int(s[s.count - 2]) << 16
+        return s.count - 8 - blocks * 24
+    }
+
+    func testStoredDictionaryLengthOutsideTheSection() throws {
+        let bytes = try rebuild(try segmentBytes(), section: SegmentFormat.stored) { s in
+            s[s.count - 8 + 3] = 0x7F
+        }
+        XCTAssertThrowsError(try open(bytes)) { XCTAssertEqual(($0 as? SearchError)?.code, .corrupt) }
+    }
+
     func segmentBytes() throws -> [UInt8] {
         let w = SegmentWriter()
         for d in try TestCorpus.corpusDocuments() { try w.add(d) }
@@ -37,7 +50,7 @@ final class CraftedFileTests: XCTestCase {
 
     func testStoredBlockOffsetOutsideTheSection() throws {
         let bytes = try rebuild(try segmentBytes(), section: SegmentFormat.stored) { s in
-            s[4 + 8 + 7] = 0x80     // entry 0 Offset, top byte
+            s[CraftedFileTests.storedEntry0(s) + 8 + 7] = 0x80     // entry 0 Offset, top byte
         }
         let (r, _) = try open(bytes)
         XCTAssertThrowsError(try r.document(0, decompressor: ZstdDecompressor())) {
@@ -47,7 +60,7 @@ final class CraftedFileTests: XCTestCase {
 
     func testStoredBlockRawLengthDisagreesWithFrame() throws {
         let bytes = try rebuild(try segmentBytes(), section: SegmentFormat.stored) { s in
-            s[4 + 4 + 3] = 0x3F     // entry 0 RawLength near 1 GiB
+            s[CraftedFileTests.storedEntry0(s) + 4 + 3] = 0x3F     // entry 0 RawLength near 1 GiB
         }
         let (r, _) = try open(bytes)
         XCTAssertThrowsError(try r.document(0, decompressor: ZstdDecompressor())) {

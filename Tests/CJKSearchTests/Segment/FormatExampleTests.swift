@@ -42,5 +42,19 @@ final class FormatExampleTests: XCTestCase {
         XCTAssertEqual(IdHash.hash("a"), 0xAF63_DC4C_8601_EC8C)
         XCTAssertEqual(r.lengthSums, [2, 3])
         XCTAssertEqual(r.termCount, 10)
+        // Stored: one frame, no dictionary, the block index, DictionaryLength 0, BlockCount 1.
+        let stored = Array(r.stored.data.buffer)
+        let frameLength = stored.count - 24 - 8
+        XCTAssertNil(r.stored.dictionary)
+        XCTAssertEqual(Array(stored[frameLength...]),
+                       [0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] + withUnsafeBytes(of: UInt64(frameLength).littleEndian, Array.init)
+                       + [0, 0, 0, 0, 1, 0, 0, 0])
+        var raw: [UInt8] = []
+        try stored.withUnsafeBytes {
+            try ZstdDecompressor().decompress(UnsafeRawBufferPointer(rebasing: $0[0 ..< frameLength]), expectedSize: 20,
+                                              into: &raw, path: "x", offset: 0)
+        }
+        XCTAssertEqual(raw, [0x01, 0x61, 0x06, 0xE6, 0x9D, 0xB1, 0xE4, 0xBA, 0xAC, 0x09,
+                             0xE6, 0x9D, 0xB1, 0xE4, 0xBA, 0xAC, 0xE9, 0x83, 0xBD, 0x00])
     }
 }
