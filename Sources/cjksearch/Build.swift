@@ -110,6 +110,9 @@ enum Build {
         }
         progress.clear()
         summary.inputBytes = filesDone
+        // A merge still running in the background is finished and committed too (as closing a
+        // Lucene writer waits for its merges); an interrupted build commits at once instead.
+        if !summary.interrupted, try writer.waitForMerges() { lastCommit = nil }
         var info = try commit()
         if options.optimize && !summary.interrupted {
             info = try writer.merge(maxSegments: 1)

@@ -13,8 +13,16 @@ public struct IndexWriterOptions: Sendable {
     /// batches in flight; at least 8 MiB a thread, so a small budget runs fewer threads; at most
     /// 2 GiB a buffer).
     public var memoryBudget: Int = 256 << 20
-    /// After a commit, merge when the index has more segments than this.
+    /// After a commit, merge when the index has more segments than this (waiting for a
+    /// background merge first).
     public var maxSegments: Int = 10
+    /// Merges in the background, on a thread of their own, while documents are added: after
+    /// each flush the policy may pick segments to merge (see ``TieredMergePolicy``). nil: no
+    /// background merges (only ``maxSegments`` at a commit and ``IndexWriter/merge(maxSegments:)``).
+    public var mergePolicy: TieredMergePolicy? = TieredMergePolicy()
+    /// Called on the merge thread when a background merge has written its segment, before the
+    /// writer takes it in (tests use it to change the index while a merge runs).
+    var mergeWillInstall: (@Sendable () -> Void)?
     /// Threads that analyze and invert documents. With 1, ``IndexWriter/add(_:)`` does the work on
     /// the caller's thread; with more, once the first 32 MiB are buffered (so that small batches
     /// stay one segment), documents are handed to that many indexing threads (by a hash of their
@@ -25,11 +33,13 @@ public struct IndexWriterOptions: Sendable {
     /// nil: 32 MiB or the per-thread share, whichever is smaller.
     var inlineLimit: Int?
 
-    public init(memoryBudget: Int = 256 << 20, maxSegments: Int = 10, threads: Int = 1) {
+    public init(memoryBudget: Int = 256 << 20, maxSegments: Int = 10, threads: Int = 1,
+                mergePolicy: TieredMergePolicy? = TieredMergePolicy()) {
         precondition(threads >= 1, "IndexWriterOptions: threads must be at least 1")
         self.memoryBudget = memoryBudget
         self.maxSegments = maxSegments
         self.threads = threads
+        self.mergePolicy = mergePolicy
     }
 }
 
@@ -66,6 +76,11 @@ public struct CommitInfo: Sendable, Equatable {
 /// threads, each flushing its own segments; an error on an indexing thread (a full disk at a
 /// flush) is thrown by the next `add`, `delete` or `commit`, and closes the writer.
 ///
+/// Segments are merged in the background by ``IndexWriterOptions/mergePolicy`` while documents
+/// are added. A commit does not wait for a merge in progress (its result is taken in by a later
+/// commit); ``waitForMerges()`` does. An error in a background merge is thrown like an indexing
+/// thread's.
+///
 /// Not `Sendable`: a writer has one owner.
 public final class IndexWriter {
     public let directory: String
@@ -79,8 +94,14 @@ public final class IndexWriter {
     private var workers: [IndexingWorker] = []
     private var batches: [[IndexingWorker.Operation]] = []
     private var batchBytes: [Int] = []
-    /// Guards `segments` and `manifest.nextSegmentNumber` while indexing threads flush.
+    /// Guards `segments`, `obsoleteFiles` and `manifest.nextSegmentNumber` while indexing threads
+    /// flush and background merges install their results.
     private let stateLock = NSLock()
+    private let merger = BackgroundMerger()
+    /// A background merge was taken in after the last commit (guarded by `stateLock`).
+    private var mergedSinceCommit = false
+    /// The writer as the indexing and merge threads see it (weakly).
+    private lazy var sink = FlushSink(self)
     private var failed: SearchError?
     /// Files that a new commit made obsolete, removed after the manifest switch.
     private var obsoleteFiles: [String] = []
@@ -107,6 +128,7 @@ public final class IndexWriter {
 
     deinit {
         stopWorkers()
+        merger.cancelAndWait()
         lock?.release()
     }
 
@@ -121,7 +143,7 @@ public final class IndexWriter {
     private func checkUsable() throws {
         if let failed { throw SearchError(.writerClosed, "writer failed earlier (\(failed.message)); open a new one", path: directory) }
         if lock == nil { throw SearchError(.writerClosed, "writer is closed", path: directory) }
-        if let e = workers.lazy.compactMap({ $0.failure }).first {
+        if let e = workers.lazy.compactMap({ $0.failure }).first ?? merger.failure {
             failed = e
             close()
             throw e
@@ -186,7 +208,6 @@ public final class IndexWriter {
         let n = max(1, min(options.threads, options.memoryBudget / IndexWriter.minThreadBytes))
         let share = min(IndexWriter.maxBufferBytes,
                         max(options.memoryBudget / n - (IndexingWorker.maxQueued + 2) * IndexWriter.batchTarget, 1))
-        let sink = FlushSink(self)
         workers = (0 ..< n).map { _ in IndexingWorker(memoryBudget: share, sink: sink) }
         batches = Array(repeating: [], count: n)
         batchBytes = Array(repeating: 0, count: n)
@@ -226,6 +247,13 @@ public final class IndexWriter {
             guard let writer else { throw SearchError(.writerClosed, "writer was released") }
             try writer.flush(&buffer)
         }
+        func installMerge(_ job: BackgroundMerger.Job, _ result: Result<(SegmentReader, Int), SearchError>) -> BackgroundMerger.Next {
+            guard let writer else {
+                if case .success = result { FileIO.remove(job.directory + "/" + job.name + ".seg") }
+                return .writerGone
+            }
+            return writer.installMerge(job, result)
+        }
     }
 
     /// Makes every change since the last commit durable and visible, atomically.
@@ -234,6 +262,9 @@ public final class IndexWriter {
         try checkUsable()
         return try guarded {
             try flushAll()
+            if stateLock.withLock({ segments.count }) > options.maxSegments {
+                try waitForBackgroundMerge()
+            }
             if segments.count > options.maxSegments {
                 let smallest = segments.indices.sorted { segments[$0].entry.documentCount < segments[$1].entry.documentCount }
                 try mergeSegments(Set(smallest.prefix(segments.count - options.maxSegments + 1)))
@@ -249,6 +280,7 @@ public final class IndexWriter {
         try checkUsable()
         return try guarded {
             try flushAll()
+            try waitForBackgroundMerge()
             let bySize = segments.indices.sorted { segments[$0].entry.documentCount < segments[$1].entry.documentCount }
             if segments.count > maxSegments {
                 try mergeSegments(Set(bySize.prefix(segments.count - maxSegments + 1)))
@@ -274,6 +306,7 @@ public final class IndexWriter {
         }
         return try guarded {
             try flushAll()
+            try waitForBackgroundMerge()
             let snapshots = try others.map { try IndexSnapshot.open(directory: $0.directory) }
             for s in snapshots { for segment in s.segments { segment.reader.file.releaseResidentPages() } }
             var readers = segments.map(\.reader) + snapshots.flatMap { $0.segments.map(\.reader) }
@@ -302,9 +335,26 @@ public final class IndexWriter {
         }
     }
 
-    /// Discards uncommitted changes, stops the indexing threads and releases the lock.
+    /// Waits until no background merge runs (merges that the policy chains one after another
+    /// included), so that the next ``commit()`` takes in their results. Throws a merge's error.
+    /// - Returns: whether a merge finished since the last commit (so a commit would change the index).
+    @discardableResult
+    public func waitForMerges() throws -> Bool {
+        try checkUsable()
+        try guarded { try waitForBackgroundMerge() }
+        return stateLock.withLock { mergedSinceCommit }
+    }
+
+    private func waitForBackgroundMerge() throws {
+        merger.waitIdle()
+        if let e = merger.failure { throw e }
+    }
+
+    /// Discards uncommitted changes, stops the indexing threads and any background merge, and
+    /// releases the lock.
     public func close() {
         stopWorkers()
+        merger.cancelAndWait()
         lock?.release()
         lock = nil
     }
@@ -380,6 +430,73 @@ public final class IndexWriter {
         try applyDeletes(flushed.pendingDeletes, to: 0 ..< segments.count)
         for s in segments { s.reader.file.releaseResidentPages() }
         if let added { segments.append(added) }
+        if !merger.isRunning, let job = pickMerge() {
+            merger.start(job) { [sink] in sink.installMerge($0, $1) }
+        }
+    }
+
+    // MARK: - Background merges
+
+    /// A merge the policy picks among the current segments, with a name for its result; nil when
+    /// none is due, merging is off or the writer is closing. Called under `stateLock`.
+    private func pickMerge() -> BackgroundMerger.Job? {
+        guard let policy = options.mergePolicy, lock != nil, failed == nil, merger.failure == nil else { return nil }
+        let sizes = segments.map { s -> Int in
+            let n = max(s.entry.documentCount, 1)
+            return Int(Double(s.reader.file.count) * Double(s.live.liveCount) / Double(n))
+        }
+        guard let chosen = policy.pick(sizes: sizes) else { return nil }
+        let (name, id) = newSegmentName()
+        return BackgroundMerger.Job(
+            sources: chosen.map { SegmentMerger.Source(reader: segments[$0].reader,
+                                                       live: segments[$0].live.deletedCount > 0 ? segments[$0].live : nil) },
+            sourceNames: chosen.map { segments[$0].entry.name }, name: name, segmentID: id, directory: directory)
+    }
+
+    /// Takes in a finished background merge (on the merge thread): its sources leave the segment
+    /// list and the merged segment takes the place of the first; documents deleted from a source
+    /// while the merge ran are deleted from the merged segment too (a source dropped by a commit
+    /// meanwhile had all its documents deleted). Then picks the next merge.
+    fileprivate func installMerge(_ job: BackgroundMerger.Job, _ result: Result<(SegmentReader, Int), SearchError>) -> BackgroundMerger.Next {
+        options.mergeWillInstall?()
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        guard case .success(let (reader, count)) = result else {
+            merger.setIdle()
+            return .idle
+        }
+        if lock == nil || failed != nil {
+            FileIO.remove(directory + "/" + job.name + ".seg")
+            merger.setIdle()
+            return .idle
+        }
+        var live = LiveDocuments(documentCount: count)
+        var next = 0
+        var positions: [Int] = []
+        for (k, source) in job.sources.enumerated() {
+            let now = segments.firstIndex { $0.entry.name == job.sourceNames[k] }
+            if let now { positions.append(now) }
+            for d in 0 ..< source.reader.documentCount where !(source.live?.isDeleted(d) ?? false) {
+                if now.map({ segments[$0].live.isDeleted(d) }) ?? true { live.delete(next) }
+                next += 1
+            }
+        }
+        precondition(next == count, "merged segment holds \(count) documents, sources \(next)")
+        for i in positions {
+            obsoleteFiles.append(segments[i].entry.segmentFile)
+            if let del = segments[i].entry.deletionsFile { obsoleteFiles.append(del) }
+        }
+        let entry = Manifest.SegmentEntry(name: job.name, segmentID: job.segmentID, documentCount: count,
+                                          deletedCount: 0, deletionsGeneration: 0)
+        let merged = WriterSegment(entry: entry, reader: reader, live: live, dirty: live.deletedCount > 0)
+        let insertAt = positions.min() ?? segments.count
+        var kept = segments.enumerated().filter { !positions.contains($0.offset) }.map(\.element)
+        kept.insert(merged, at: min(insertAt, kept.count))
+        segments = kept
+        mergedSinceCommit = true
+        if let job = pickMerge() { return .job(job) }
+        merger.setIdle()
+        return .idle
     }
 
     /// Rewrites the live documents of the given segments into one new segment (by their postings,
@@ -414,6 +531,8 @@ public final class IndexWriter {
     }
 
     private func writeCommit() throws -> CommitInfo {
+        stateLock.lock()   // a background merge may install its result meanwhile
+        defer { stateLock.unlock() }
         var next = manifest
         next.generation += 1
         for i in segments.indices where segments[i].dirty {
@@ -432,6 +551,7 @@ public final class IndexWriter {
         }
         segments.removeAll { $0.entry.documentCount == $0.entry.deletedCount }
         next.segments = segments.map(\.entry)
+        mergedSinceCommit = false
         try FileIO.syncDirectory(directory)         // the new files' names are durable
         try next.write(directory: directory)        // the switch
         manifest = next

@@ -19,9 +19,17 @@ struct SegmentMerger {
 
     /// Release the sources' resident pages after this many bytes of postings are read.
     static let releaseEvery = 32 << 20
+    static let stopCheckInterval = 4096
+
+    private static func stopped(_ path: String) -> SearchError {
+        SearchError(.writerClosed, "merge stopped: the writer is closing", path: path)
+    }
 
     /// Writes the merge of `sources` to a new file at `path`; returns the number of documents.
-    static func merge(_ sources: [Source], to path: String, segmentID: UInt64) throws -> Int {
+    /// `shouldStop` is asked every ``stopCheckInterval`` documents and terms; when it says yes the
+    /// merge throws ``SearchError/Code-swift.struct/writerClosed`` and its unfinished file is removed.
+    static func merge(_ sources: [Source], to path: String, segmentID: UInt64,
+                      shouldStop: () -> Bool = { false }) throws -> Int {
         let decompressor = ZstdDecompressor()
         for s in sources {
             try s.reader.ensureVerified()
@@ -52,6 +60,7 @@ struct SegmentMerger {
         for (k, s) in sources.enumerated() {
             try s.reader.stored.forEachDocument(decompressor: decompressor) { d, doc in
                 guard docMaps[k][d] >= 0 else { return }
+                if ids.count % stopCheckInterval == 0 && shouldStop() { throw stopped(path) }
                 try stored.add(doc)
                 ids.append(doc.id)
                 for f in Field.allCases {
@@ -116,6 +125,7 @@ struct SegmentMerger {
             }
             dictionary.add(key, info)
             termCount += 1
+            if termCount % stopCheckInterval == 0 && shouldStop() { throw stopped(path) }
             if postings.out.count >= SectionWriter.chunkSize { try postings.drain { try w.append($0) } }
             if readSinceRelease >= releaseEvery {
                 for s in sources { s.reader.file.releaseResidentPages() }
