@@ -16,6 +16,8 @@ struct BuildOptions {
     var strict = false
     var commitEvery: Int?
     var optimize = false
+    /// Merge segments in the background by the tiered policy while indexing.
+    var backgroundMerge = true
     /// Show the live progress line (only on a terminal).
     var progress = true
     /// Print "committed N documents" after each durable commit.
@@ -59,7 +61,9 @@ enum Build {
         let files = try InputReader.expand(options.inputs)
         let totalBytes: Int? = files.contains("-") ? nil : files.reduce(0) { $0 + Build.fileSize($1) }
         let idx = try SearchIndex.openOrCreate(at: options.index)
-        let writer = try idx.writer(options: IndexWriterOptions(memoryBudget: options.memoryMiB << 20, threads: options.threads))
+        let writer = try idx.writer(options: IndexWriterOptions(
+            memoryBudget: options.memoryMiB << 20, threads: options.threads,
+            mergePolicy: options.backgroundMerge ? TieredMergePolicy() : nil))
         var summary = BuildSummary()
         let progress = Progress(enabled: options.progress && isatty(2) != 0, total: totalBytes, started: started)
         Interruption.install()
@@ -75,7 +79,7 @@ enum Build {
         var filesDone = 0
         do {
             for file in files {
-                try InputReader.read(path: file, onDocument: { doc in
+                try InputReader.read(path: file, parseThreads: options.threads, onDocument: { doc in
                     if Interruption.requested { throw Interruption() }
                     if let strictError { throw strictError }
                     if let (k, n) = options.shard, Document.shard(forID: doc.id, of: n) != k {

@@ -39,6 +39,9 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Merge the index into one segment after indexing.")
     var optimize = false
 
+    @Flag(name: .long, inversion: .prefixedNo, help: "Merge segments in the background while indexing (a tiered policy).")
+    var backgroundMerge = true
+
     @Option(name: .long, help: "Commit every N documents, so that an interrupted build keeps what it committed.")
     var commitEvery: Int?
 
@@ -71,6 +74,7 @@ struct IndexCommand: ParsableCommand {
             o.strict = strict
             o.commitEvery = commitEvery
             o.optimize = optimize
+            o.backgroundMerge = backgroundMerge
             o.progress = !quiet
             let summary = try Build.run(o)
             if !quiet { for line in Build.describe(summary) { print(line) } }

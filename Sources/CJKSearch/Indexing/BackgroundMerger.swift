@@ -15,6 +15,8 @@ final class BackgroundMerger: @unchecked Sendable {
         let name: String
         let segmentID: UInt64
         let directory: String
+        /// The live bytes of the sources (what the policy weighed).
+        let bytes: Int
     }
 
     /// What the writer says after installing a merge.

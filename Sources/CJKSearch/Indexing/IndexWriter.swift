@@ -19,6 +19,11 @@ public struct IndexWriterOptions: Sendable {
     /// Merges in the background, on a thread of their own, while documents are added: after
     /// each flush the policy may pick segments to merge (see ``TieredMergePolicy``). nil: no
     /// background merges (only ``maxSegments`` at a commit and ``IndexWriter/merge(maxSegments:)``).
+    ///
+    /// A background merge takes its memory from the budget (a tenth of the bytes it merges plus
+    /// 16 MiB; the indexing buffers get the rest while it runs), at most a quarter of it: a merge
+    /// never grows past that (2.4 GB with a 1 GiB budget); larger ones wait for a commit or an
+    /// explicit merge, when the buffers are empty.
     public var mergePolicy: TieredMergePolicy? = TieredMergePolicy()
     /// Called on the merge thread when a background merge has written its segment, before the
     /// writer takes it in (tests use it to change the index while a merge runs).
@@ -98,6 +103,12 @@ public final class IndexWriter {
     /// flush and background merges install their results.
     private let stateLock = NSLock()
     private let merger = BackgroundMerger()
+    /// Memory set aside for the background merge in progress (guarded by `stateLock`): the
+    /// buffers get the budget less this.
+    private var mergeReserve = 0
+    /// What each indexing thread may buffer (see ``updateThreadShare()``).
+    private let threadShare = BufferBudget(0)
+    private var workerCount = 0
     /// A background merge was taken in after the last commit (guarded by `stateLock`).
     private var mergedSinceCommit = false
     /// The writer as the indexing and merge threads see it (weakly).
@@ -155,7 +166,8 @@ public final class IndexWriter {
         try checkUsable()
         if workers.isEmpty {
             try buffer.add(doc)
-            if buffer.estimatedMemory >= min(options.memoryBudget, IndexWriter.maxBufferBytes) || buffer.writer.isFull {
+            if buffer.estimatedMemory >= min(options.memoryBudget - stateLock.withLock({ mergeReserve }), IndexWriter.maxBufferBytes)
+                || buffer.writer.isFull {
                 try guarded { try flush(&buffer) }
             } else if options.threads > 1 && buffer.estimatedMemory >= parallelThreshold {
                 // Big enough to be worth the threads: what was buffered becomes a segment (older
@@ -206,9 +218,11 @@ public final class IndexWriter {
 
     private func startWorkers() {
         let n = max(1, min(options.threads, options.memoryBudget / IndexWriter.minThreadBytes))
-        let share = min(IndexWriter.maxBufferBytes,
-                        max(options.memoryBudget / n - (IndexingWorker.maxQueued + 2) * IndexWriter.batchTarget, 1))
-        workers = (0 ..< n).map { _ in IndexingWorker(memoryBudget: share, sink: sink) }
+        stateLock.withLock {
+            workerCount = n
+            updateThreadShare()
+        }
+        workers = (0 ..< n).map { _ in IndexingWorker(budget: threadShare, sink: sink) }
         batches = Array(repeating: [], count: n)
         batchBytes = Array(repeating: 0, count: n)
     }
@@ -262,12 +276,13 @@ public final class IndexWriter {
         try checkUsable()
         return try guarded {
             try flushAll()
+            // (Read under the lock: a background merge may be installing its result.)
             if stateLock.withLock({ segments.count }) > options.maxSegments {
-                try waitForBackgroundMerge()
-            }
-            if segments.count > options.maxSegments {
-                let smallest = segments.indices.sorted { segments[$0].entry.documentCount < segments[$1].entry.documentCount }
-                try mergeSegments(Set(smallest.prefix(segments.count - options.maxSegments + 1)))
+                try waitForBackgroundMerge()   // then nothing else touches the segments
+                if segments.count > options.maxSegments {
+                    let smallest = segments.indices.sorted { segments[$0].entry.documentCount < segments[$1].entry.documentCount }
+                    try mergeSegments(Set(smallest.prefix(segments.count - options.maxSegments + 1)))
+                }
             }
             return try writeCommit()
         }
@@ -431,26 +446,55 @@ public final class IndexWriter {
         for s in segments { s.reader.file.releaseResidentPages() }
         if let added { segments.append(added) }
         if !merger.isRunning, let job = pickMerge() {
+            reserveMemory(for: job)
             merger.start(job) { [sink] in sink.installMerge($0, $1) }
         }
     }
+
+    /// Each indexing thread's share of the budget, less the batches in flight and the memory set
+    /// aside for a merge. Called under `stateLock`.
+    private func updateThreadShare() {
+        guard workerCount > 0 else { return }
+        let available = options.memoryBudget - mergeReserve
+        threadShare.bytes = min(IndexWriter.maxBufferBytes,
+                                max(available / workerCount - (IndexingWorker.maxQueued + 2) * IndexWriter.batchTarget, 1 << 20))
+    }
+
+    /// Sets aside the memory a merge needs (measured: merging 1.15 GB of segments took 120 MB
+    /// more than the process at rest, and a 2.9 GB merge next to the indexing threads about
+    /// 260 MB: ids, norms, the new term dictionary and the largest term's postings on the heap,
+    /// and source pages read and not yet let go), at most a quarter of the budget. Called under `stateLock`; 0 when merges end.
+    private func reserveMemory(for job: BackgroundMerger.Job?) {
+        mergeReserve = job.map { min(options.memoryBudget / 4, IndexWriter.mergeMemory($0.bytes)) } ?? 0
+        updateThreadShare()
+    }
+
+    /// The memory a merge of `bytes` live bytes is allowed for.
+    static func mergeMemory(_ bytes: Int) -> Int { bytes / 10 + SegmentMerger.releaseEvery + (8 << 20) }
 
     // MARK: - Background merges
 
     /// A merge the policy picks among the current segments, with a name for its result; nil when
     /// none is due, merging is off or the writer is closing. Called under `stateLock`.
     private func pickMerge() -> BackgroundMerger.Job? {
-        guard let policy = options.mergePolicy, lock != nil, failed == nil, merger.failure == nil else { return nil }
+        guard var policy = options.mergePolicy, lock != nil, failed == nil, merger.failure == nil else { return nil }
+        // Background merges stay within the quarter of the budget they may take from the buffers;
+        // larger ones wait for a commit or an explicit merge, when the buffers are empty.
+        let affordable = (options.memoryBudget / 4 - IndexWriter.mergeMemory(0)) * 10
+        policy.maxMergedBytes = min(policy.maxMergedBytes, affordable)
+        guard policy.maxMergedBytes > 0 else { return nil }
         let sizes = segments.map { s -> Int in
             let n = max(s.entry.documentCount, 1)
             return Int(Double(s.reader.file.count) * Double(s.live.liveCount) / Double(n))
         }
         guard let chosen = policy.pick(sizes: sizes) else { return nil }
+        let bytes = chosen.reduce(0) { $0 + sizes[$1] }
         let (name, id) = newSegmentName()
         return BackgroundMerger.Job(
             sources: chosen.map { SegmentMerger.Source(reader: segments[$0].reader,
                                                        live: segments[$0].live.deletedCount > 0 ? segments[$0].live : nil) },
-            sourceNames: chosen.map { segments[$0].entry.name }, name: name, segmentID: id, directory: directory)
+            sourceNames: chosen.map { segments[$0].entry.name }, name: name, segmentID: id, directory: directory,
+            bytes: bytes)
     }
 
     /// Takes in a finished background merge (on the merge thread): its sources leave the segment
@@ -462,11 +506,13 @@ public final class IndexWriter {
         stateLock.lock()
         defer { stateLock.unlock() }
         guard case .success(let (reader, count)) = result else {
+            reserveMemory(for: nil)
             merger.setIdle()
             return .idle
         }
         if lock == nil || failed != nil {
             FileIO.remove(directory + "/" + job.name + ".seg")
+            reserveMemory(for: nil)
             merger.setIdle()
             return .idle
         }
@@ -494,7 +540,9 @@ public final class IndexWriter {
         kept.insert(merged, at: min(insertAt, kept.count))
         segments = kept
         mergedSinceCommit = true
-        if let job = pickMerge() { return .job(job) }
+        let following = pickMerge()
+        reserveMemory(for: following)
+        if let following { return .job(following) }
         merger.setIdle()
         return .idle
     }

@@ -27,12 +27,12 @@ final class IndexingWorker: @unchecked Sendable {
 
     // Owned by the thread:
     private var buffer = PendingBuffer()
-    private let memoryBudget: Int
+    private let budget: BufferBudget
     private let sink: IndexWriter.FlushSink
     private var thread: Thread?
 
-    init(memoryBudget: Int, sink: IndexWriter.FlushSink) {
-        self.memoryBudget = memoryBudget
+    init(budget: BufferBudget, sink: IndexWriter.FlushSink) {
+        self.budget = budget
         self.sink = sink
         let thread = Thread { [self] in run() }
         thread.name = "cjksearch-indexer"
@@ -120,7 +120,7 @@ final class IndexingWorker: @unchecked Sendable {
                             case .add(let doc): try buffer.add(doc)
                             case .delete(let id): buffer.delete(id)
                             }
-                            if buffer.estimatedMemory >= memoryBudget || buffer.writer.isFull {
+                            if buffer.estimatedMemory >= budget.bytes || buffer.writer.isFull {
                                 try sink.flush(&buffer)
                             }
                         }
@@ -142,5 +142,20 @@ final class IndexingWorker: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
+    }
+}
+
+/// The bytes each indexing thread may buffer before it flushes: its share of the writer's memory
+/// budget, smaller while a background merge runs (the merge's memory is set aside from the budget).
+/// Read by the indexing threads for every document, set by the writer.
+final class BufferBudget: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int
+
+    init(_ bytes: Int) { value = bytes }
+
+    var bytes: Int {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
     }
 }

@@ -6,9 +6,9 @@
 /// its smallest `segmentsPerTier` are merged into one, which lands about one tier up. So each
 /// document is rewritten about once per tier (logarithmically often in the index size), and an
 /// index holds at most `segmentsPerTier - 1` segments per tier besides the merges in progress.
-/// A merge whose result would exceed `maxMergedBytes` is not made: very large segments stay as
-/// they are until ``IndexWriter/merge(maxSegments:)`` (as Lucene's TieredMergePolicy caps merged
-/// segments at 5 GB).
+/// A merge never exceeds `maxMergedBytes`: when the smallest `segmentsPerTier` of a tier would,
+/// as many of them as fit are merged (at least two); very large segments stay as they are until
+/// ``IndexWriter/merge(maxSegments:)`` (as Lucene's TieredMergePolicy caps merged segments at 5 GB).
 public struct TieredMergePolicy: Sendable, Equatable {
     /// Segments of one tier that trigger a merge, and the number merged at once (at least 2).
     public var segmentsPerTier: Int
@@ -44,9 +44,14 @@ public struct TieredMergePolicy: Sendable, Equatable {
         for t in tiers.keys.sorted() {
             let members = tiers[t]!
             guard members.count >= segmentsPerTier else { continue }
-            let chosen = members.sorted { (sizes[$0], $0) < (sizes[$1], $1) }.prefix(segmentsPerTier)
-            let total = chosen.reduce(0) { $0 + sizes[$1] }
-            if total <= maxMergedBytes { return chosen.sorted() }
+            var chosen: [Int] = []
+            var total = 0
+            for i in members.sorted(by: { (sizes[$0], $0) < (sizes[$1], $1) }).prefix(segmentsPerTier) {
+                if total + sizes[i] > maxMergedBytes { break }
+                total += sizes[i]
+                chosen.append(i)
+            }
+            if chosen.count >= 2 { return chosen.sorted() }
         }
         return nil
     }

@@ -105,9 +105,16 @@ public enum InputReader {
     ///     bytes for a compressed file), about every MiB and once at the end.
     /// - Throws: when the file cannot be opened or read (``SearchError/Code/io``,
     ///   ``SearchError/Code/indexNotFound``), or when `onDocument` throws.
-    public static func read(path: String, onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void,
-                            onIgnore: (SkipReason) -> Void = { _ in }, onProgress: (Int) -> Void) throws {
-        try read(path: path, limits: Limits(), onDocument: onDocument, onSkip: onSkip, onIgnore: onIgnore, onProgress: onProgress)
+    ///   - parseThreads: JSONL lines are parsed (UTF-8 checked, JSON decoded, documents built) on
+    ///     up to this many threads, a chunk of about 1 MiB of lines each, while this thread reads
+    ///     ahead; documents and errors still reach `onDocument` and `onSkip` on the calling thread,
+    ///     in file order.
+    public static func read(path: String, parseThreads: Int = 1, onDocument: (Document) throws -> Void,
+                            onSkip: (SearchError) -> Void, onIgnore: (SkipReason) -> Void = { _ in },
+                            onProgress: (Int) -> Void) throws {
+        var limits = Limits()
+        limits.parseThreads = max(1, parseThreads)
+        try read(path: path, limits: limits, onDocument: onDocument, onSkip: onSkip, onIgnore: onIgnore, onProgress: onProgress)
     }
 
     /// Size limits of the streaming readers (smaller in tests).
@@ -117,6 +124,10 @@ public enum InputReader {
         /// The largest WARC `conversion` or `response` content held in memory (64 MiB, the
         /// largest body); a bigger record is skipped as ``SkipReason/limitExceeded`` without being held.
         var maxRecordBytes = Document.Limits.maxFieldBytes
+        /// Threads that parse JSONL lines (1: on the reading thread).
+        var parseThreads = 1
+        /// Lines are handed to the parsing threads in chunks of about this many bytes.
+        var parseChunkBytes = 1 << 20
     }
 
     /// What kind of input a name suggests.
@@ -203,7 +214,12 @@ public enum InputReader {
             let warc = WARCReader(reader: sniffed.reader, path: path, maxContentBytes: limits.maxRecordBytes)
             try warc.run(onDocument: onDocument, onSkip: onSkip, onIgnore: onIgnore, tick: tick)
         } else if hint == .jsonl || sniffed.compression != .none || path == "-" {
-            try readJSONL(sniffed.reader, path: path, onDocument: onDocument, onSkip: onSkip, tick: tick)
+            if limits.parseThreads > 1 {
+                try readJSONLInParallel(sniffed.reader, path: path, limits: limits, onDocument: onDocument,
+                                        onSkip: onSkip, tick: tick)
+            } else {
+                try readJSONL(sniffed.reader, path: path, onDocument: onDocument, onSkip: onSkip, tick: tick)
+            }
         } else {
             return false
         }
@@ -262,6 +278,124 @@ public enum InputReader {
                 if let o = error.offset { error.offset = line.offset + o }
                 onSkip(error)
             }
+        }
+    }
+
+    /// ``readJSONL(_:path:onDocument:onSkip:tick:)`` with the parsing on `limits.parseThreads`
+    /// threads: this thread copies lines into chunks and hands each to a parsing task; it delivers
+    /// the chunks' documents and errors in order, and keeps at most two chunks a thread in flight.
+    static func readJSONLInParallel(_ reader: LineReader, path: String, limits: Limits,
+                                    onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void,
+                                    tick: () -> Void) throws {
+        var inFlight: [ParseChunk] = []
+        func deliver(_ chunk: ParseChunk) throws {
+            chunk.done.wait()
+            for result in chunk.results {
+                switch result {
+                case .document(let d, let number, let offset):
+                    do {
+                        try onDocument(d)
+                    } catch var error as SearchError where error.code == .invalidInput || error.code == .limitExceeded {
+                        // As on one thread: a document the consumer refuses is a skipped record.
+                        error.path = path
+                        error.line = number
+                        if let o = error.offset { error.offset = offset + o }
+                        onSkip(error)
+                    }
+                case .skip(let e): onSkip(e)
+                }
+            }
+        }
+        var chunk = ParseChunk(path: path)
+        func submit() throws {
+            guard !chunk.isEmpty else { return }
+            let c = chunk
+            inFlight.append(c)
+            DispatchQueue.global().async { c.parse() }
+            chunk = ParseChunk(path: path)
+            if inFlight.count >= 2 * limits.parseThreads { try deliver(inFlight.removeFirst()) }
+        }
+        while true {
+            let next: LineReader.Line?
+            do {
+                next = try reader.nextLine()
+            } catch var error as SearchError where error.code == .invalidInput {
+                try submit()
+                for c in inFlight { try deliver(c) }
+                error.path = path
+                error.offset = reader.offset
+                error.line = reader.lineNumber
+                onSkip(error)
+                return
+            }
+            guard let line = next else { break }
+            tick()
+            if line.isTooLong {
+                chunk.add(skip: SearchError(.limitExceeded, "line is \(line.length) bytes; the limit is \(reader.maxLineLength)",
+                                            path: path, offset: line.offset, line: line.number))
+            } else {
+                let buffer = trimmingTrailingCR(line.bytes)
+                if !buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { chunk.add(line: buffer, number: line.number, offset: line.offset) }
+            }
+            if chunk.byteCount >= limits.parseChunkBytes { try submit() }
+        }
+        try submit()
+        while !inFlight.isEmpty { try deliver(inFlight.removeFirst()) }
+    }
+
+    /// Lines copied out of the reader, parsed on another thread into documents or errors.
+    final class ParseChunk: @unchecked Sendable {
+        enum Result {
+            case document(Document, line: Int, offset: Int)
+            case skip(SearchError)
+        }
+        let path: String
+        private var bytes: [UInt8] = []
+        /// Each line: where its bytes end in `bytes`, its number and offset; or an error decided
+        /// while reading (a line too long).
+        private var lines: [(end: Int, number: Int, offset: Int, error: SearchError?)] = []
+        /// Set by ``parse()`` before it signals ``done``.
+        private(set) var results: [Result] = []
+        let done = DispatchSemaphore(value: 0)
+
+        init(path: String) { self.path = path }
+
+        var isEmpty: Bool { lines.isEmpty }
+        var byteCount: Int { bytes.count }
+
+        func add(line: UnsafeBufferPointer<UInt8>, number: Int, offset: Int) {
+            bytes.append(contentsOf: line)
+            lines.append((bytes.count, number, offset, nil))
+        }
+
+        func add(skip error: SearchError) {
+            lines.append((bytes.count, 0, 0, error))
+        }
+
+        func parse() {
+            results.reserveCapacity(lines.count)
+            bytes.withUnsafeBufferPointer { all in
+                var start = 0
+                for line in lines {
+                    defer { start = line.end }
+                    if let e = line.error {
+                        results.append(.skip(e))
+                        continue
+                    }
+                    do {
+                        let doc = try parseJSONLine(UnsafeBufferPointer(rebasing: all[start ..< line.end]))
+                        results.append(.document(doc, line: line.number, offset: line.offset))
+                    } catch var error as SearchError {
+                        error.path = path
+                        error.line = line.number
+                        if let o = error.offset { error.offset = line.offset + o }
+                        results.append(.skip(error))
+                    } catch {
+                        results.append(.skip(SearchError(.invalidInput, "\(error)", path: path, offset: line.offset, line: line.number)))
+                    }
+                }
+            }
+            done.signal()
         }
     }
 

@@ -18,7 +18,7 @@ struct SegmentMerger {
     }
 
     /// Release the sources' resident pages after this many bytes of postings are read.
-    static let releaseEvery = 32 << 20
+    static let releaseEvery = 8 << 20
     static let stopCheckInterval = 4096
 
     private static func stopped(_ path: String) -> SearchError {

@@ -1,5 +1,7 @@
 /// Reads stored documents from a segment's Stored section (format in ``StoredDocumentsWriter``).
 struct StoredDocumentsReader {
+    /// ``forEachDocument(decompressor:_:)`` lets go of the pages it has passed every this many bytes.
+    static let releaseStep = 4 << 20
     let data: ByteReader
     let blockCount: Int
     let documentCount: Int
@@ -104,6 +106,11 @@ extension StoredDocumentsReader {
     func forEachDocument(decompressor: ZstdDecompressor, _ body: (Int, Document) throws -> Void) throws {
         var doc = 0
         var buffer = [UInt8]()
+        // A pass over every document (a merge) lets go of the pages behind it every few MiB.
+        // (Not frame by frame: a fault maps a whole window of pages around it, so the pages of
+        // frames already done would be mapped again by the next frame's fault and stay.)
+        var releasedTo = 0
+        defer { data.releaseResidentPages(data.buffer) }
         for b in 0 ..< blockCount {
             let e = try entry(b)
             guard e.first == doc else { throw data.error("stored block \(b) starts at document \(e.first), expected \(doc)", at: entryOffset(b)) }
@@ -111,8 +118,10 @@ extension StoredDocumentsReader {
             let frame = try data.slice(e.offset, e.length)
             try decompressor.decompress(frame.buffer, expectedSize: e.raw, into: &buffer, dictionary: dictionary,
                                         path: data.path, offset: frame.fileOffset)
-            // A pass over every document (a merge) lets go of the pages it has read.
-            frame.releaseResidentPages(frame.buffer)
+            if e.offset - releasedTo >= StoredDocumentsReader.releaseStep {
+                data.releaseResidentPages(UnsafeRawBufferPointer(rebasing: data.buffer[releasedTo ..< e.offset]))
+                releasedTo = e.offset
+            }
             try buffer.withUnsafeBytes { raw in
                 var r = ByteReader(raw, fileOffset: frame.fileOffset, path: data.path)
                 while !r.isAtEnd {

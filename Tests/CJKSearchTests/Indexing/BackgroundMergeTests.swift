@@ -9,7 +9,7 @@ final class BackgroundMergeTests: XCTestCase {
         for threads in [1, 3] {
             let dir = makeTemporaryDirectory(self)
             let index = try SearchIndex.create(at: dir)
-            var options = IndexWriterOptions(memoryBudget: threads * (8 << 20), maxSegments: 1000, threads: threads,
+            var options = IndexWriterOptions(memoryBudget: 128 << 20, maxSegments: 1000, threads: threads,
                                              mergePolicy: TieredMergePolicy(segmentsPerTier: 3, floorBytes: 1 << 10))
             options.inlineLimit = 0
             let writer = try index.writer(options: options)
