@@ -53,6 +53,25 @@ struct PostingsWriter {
     /// - Precondition: `docs.count == freqs.count > 0`.
     mutating func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
                positions pos: UnsafeBufferPointer<UInt32>, hasPositions: Bool) -> TermInfo {
+        write(docs: docs, freqs: freqs, positions: .decoded(pos), hasPositions: hasPositions)
+    }
+
+    /// The same, with the positions already encoded as RawBytes (see ``PostingsFormat``): per
+    /// document, its first position and then the gaps, as varints, as the ``Inverter`` keeps
+    /// them. Each block's frame is then a slice of `rawPositions`, found by counting varints,
+    /// instead of positions decoded and encoded again.
+    mutating func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+                        rawPositions: UnsafeRawBufferPointer, hasPositions: Bool) -> TermInfo {
+        write(docs: docs, freqs: freqs, positions: .raw(rawPositions), hasPositions: hasPositions)
+    }
+
+    private enum Positions {
+        case decoded(UnsafeBufferPointer<UInt32>)
+        case raw(UnsafeRawBufferPointer)
+    }
+
+    private mutating func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+                                positions pos: Positions, hasPositions: Bool) -> TermInfo {
         let df = docs.count
         precondition(df > 0 && freqs.count == df, "postings: docs and freqs must match and be non-empty")
         let postingsStart = offset
@@ -123,8 +142,24 @@ struct PostingsWriter {
     }
 
     private mutating func writeFrame(_ freqs: UnsafeBufferPointer<UInt32>, _ range: Range<Int>,
-                            _ pos: UnsafeBufferPointer<UInt32>, _ posIndex: inout Int) {
+                            _ positions: Positions, _ posIndex: inout Int) {
         frame.removeAll()
+        guard case .decoded(let pos) = positions else {
+            guard case .raw(let raw) = positions else { return }
+            // posIndex is a byte offset here: skip one varint per position of the block's documents.
+            var remaining = 0
+            for i in range { remaining += Int(freqs[i]) }
+            var end = posIndex
+            while remaining > 0 {
+                precondition(end < raw.count, "positions: fewer varints than the frequencies say")
+                if raw[end] < 0x80 { remaining -= 1 }
+                end += 1
+            }
+            frame.append(UnsafeRawBufferPointer(rebasing: raw[posIndex ..< end]))
+            posIndex = end
+            emitFrame(toPositions: true)
+            return
+        }
         for i in range {
             var previous: UInt32 = 0
             for k in 0 ..< Int(freqs[i]) {

@@ -79,7 +79,7 @@ final class SegmentWriter {
         let order = inverter.sortedOrdinals()
         var postings = PostingsWriter()
         var dictionary = TermDictionaryWriter()
-        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
+        var docs: [UInt32] = [], freqs: [UInt32] = []
         var docBytes: [UInt8] = [], positionBytes: [UInt8] = []
         w.beginSection(SegmentFormat.postings)
         for o32 in order {
@@ -95,7 +95,6 @@ final class SegmentWriter {
                     }
                     docs.removeAll(keepingCapacity: true)
                     freqs.removeAll(keepingCapacity: true)
-                    positions.removeAll(keepingCapacity: true)
                     var i = 0, previous: Int64 = -1
                     while i < db.count {
                         let code = Inverter.varint(db, &i)
@@ -104,21 +103,10 @@ final class SegmentWriter {
                         docs.append(UInt32(previous))
                         freqs.append(freq)
                     }
-                    if t.hasPositions {
-                        var j = 0
-                        for f in freqs {
-                            var p: UInt32 = 0
-                            for _ in 0 ..< f {
-                                p &+= Inverter.varint(pb, &j)
-                                positions.append(p)
-                            }
-                        }
-                    }
+                    // The positions are already frames' RawBytes, cut into blocks by the writer.
                     return docs.withUnsafeBufferPointer { d in
                         freqs.withUnsafeBufferPointer { fr in
-                            positions.withUnsafeBufferPointer { p in
-                                postings.write(docs: d, freqs: fr, positions: p, hasPositions: t.hasPositions)
-                            }
+                            postings.write(docs: d, freqs: fr, rawPositions: UnsafeRawBufferPointer(pb), hasPositions: t.hasPositions)
                         }
                     }
                 }
