@@ -25,18 +25,32 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only the exact number of matching documents.")
     var count = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Run every query of this file (- for standard input), one a line.",
+        discussion: "Prints a line per query: with --json an object with \"query\", \"count\", \"ids\" (the top --limit, best first) and \"micros\" (the engine's time for the query, ids included, no stored fields); without, COUNT<TAB>MICROS<TAB>QUERY<TAB>IDS. A line LABEL<TAB>QUERY (a query class) adds \"class\". A bad query prints an \"error\" and the batch goes on; the exit status is then 1."))
+    var batch: String?
+
     @Argument(help: "The query.")
-    var query: [String]
+    var query: [String] = []
 
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit must not be negative") }
-        if query.isEmpty { throw ValidationError("give a QUERY") }
+        if query.isEmpty && batch == nil { throw ValidationError("give a QUERY or --batch FILE") }
+        if !query.isEmpty && batch != nil { throw ValidationError("give a QUERY or --batch FILE, not both") }
         if index.isEmpty { throw ValidationError("give --index DIR") }
     }
 
     func run() throws {
         try runReportingErrors {
             let searcher = try SearchIndex.searcher(over: index.map { try SearchIndex.open(at: $0) })
+            if let batch {
+                let failed = try runBatch(searcher, path: batch)
+                if failed > 0 {
+                    printError("cjksearch: \(failed) of the queries in \(batch) failed")
+                    throw ExitCode(1)
+                }
+                return
+            }
             let text = query.joined(separator: " ")
             if count {
                 print(try searcher.count(text))
@@ -48,6 +62,70 @@ struct SearchCommand: ParsableCommand {
             } else {
                 print(Output.results(results, colour: Output.useColour(fileDescriptor: 1)), terminator: "")
             }
+        }
+    }
+}
+
+
+extension SearchCommand {
+    /// Runs the queries of `path` (see `--batch`); returns how many failed.
+    func runBatch(_ searcher: Searcher, path: String) throws -> Int {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw SearchError(.invalidInput, "batch file not found", path: path)
+            }
+            guard let d = FileManager.default.contents(atPath: path) else {
+                throw SearchError(.io, "cannot read the batch file", path: path)
+            }
+            data = d
+        }
+        let options = SearchOptions(snippets: false, storedFields: false)
+        var failed = 0
+        for (n, raw) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            var bytes = Array(raw)
+            if bytes.last == 0x0D { bytes.removeLast() }
+            guard let line = String(validating: bytes, as: UTF8.self) else {
+                failed += 1
+                report(["line": n + 1, "error": "invalid UTF-8", "code": SearchError.Code.invalidQuery.rawValue],
+                       text: "\(path):\(n + 1): invalid UTF-8", isError: true)
+                continue
+            }
+            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            var object: [String: Any] = [:]
+            var text = line
+            if let tab = line.firstIndex(of: "\t") {
+                object["class"] = String(line[..<tab])
+                text = String(line[line.index(after: tab)...])
+            }
+            object["query"] = text
+            do {
+                let r = try count ? searcher.search(text, limit: 0, options: options) : searcher.search(text, limit: limit, options: options)
+                object["count"] = r.totalCount
+                object["ids"] = r.hits.map(\.id)
+                object["micros"] = r.micros
+                report(object, text: "\(r.totalCount)\t\(r.micros)\t\(text)\t" + r.hits.map(\.id).joined(separator: " "))
+            } catch let e as SearchError where e.code == .invalidQuery {
+                failed += 1
+                object["line"] = n + 1
+                object["error"] = e.message
+                object["code"] = e.code.rawValue
+                report(object, text: "\(path):\(n + 1): \(e.message)", isError: true)
+            }
+        }
+        return failed
+    }
+
+    private func report(_ object: [String: Any], text: String, isError: Bool = false) {
+        if json {
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            print(String(decoding: data, as: UTF8.self))
+        } else if isError {
+            printError(text)
+        } else {
+            print(text)
         }
     }
 }

@@ -116,12 +116,17 @@ public final class Searcher: Sendable {
             }
         }
         let top = try collector.sorted()
-        let snippetBuilder = options.snippets
+        let snippetBuilder = options.snippets && options.storedFields
             ? SnippetBuilder(leaves: weight.leaves, weights: weight.leafWeights, length: options.snippetLength)
             : nil
         var hits: [Hit] = []
         hits.reserveCapacity(top.count)
         for t in top {
+            guard options.storedFields else {
+                hits.append(Hit(id: try segments[t.segment].reader.id(t.doc), score: t.score, title: "",
+                                titleSnippet: nil, fields: [:], snippet: nil))
+                continue
+            }
             let doc = try segments[t.segment].reader.document(t.doc, decompressor: decompressor, body: options.snippets)
             hits.append(Hit(id: doc.id, score: t.score, title: doc.title,
                             titleSnippet: snippetBuilder?.snippet(for: doc.title, length: Int(Int32.max)),
@@ -133,7 +138,7 @@ public final class Searcher: Sendable {
 
     /// The exact number of live documents matching `query`.
     public func count(_ query: String) throws -> Int {
-        try search(QueryParser.parse(query), limit: 0, options: SearchOptions(snippets: false)).totalCount
+        try search(QueryParser.parse(query), limit: 0, options: SearchOptions(snippets: false, storedFields: false)).totalCount
     }
 
     /// The stored document with this id, if it is live in this snapshot.
