@@ -58,28 +58,13 @@ enum JSONLineParser {
         guard i < n, b[i] == 0x22 else { return nil }
         i += 1
         let start = i
-        // Fast scan, eight bytes at a time, to the first quote, backslash or control character.
-        if let base = b.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            while i + 8 <= n {
-                let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                let q = w ^ (ones &* 0x22), s = w ^ (ones &* 0x5C)
-                let special = ((q &- ones) & ~q) | ((s &- ones) & ~s) | ((w &- ones &* 0x20) & ~w)
-                if special & highs != 0 { break }
-                i += 8
-            }
-        }
-        while i < n {
-            let c = b[i]
-            if c == 0x22 {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: b[start ..< i]), as: UTF8.self)
-                i += 1
-                return s
-            }
-            if c == 0x5C || c < 0x20 { break }
+        skipPlain(b, &i)
+        if i < n && b[i] == 0x22 {
+            let s = String(decoding: UnsafeBufferPointer(rebasing: b[start ..< i]), as: UTF8.self)
             i += 1
+            return s
         }
-        // With escapes: decode into scratch.
+        // With escapes: decode into scratch, copying the runs between escapes whole.
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[start ..< i]))
         while i < n {
@@ -90,8 +75,9 @@ enum JSONLineParser {
             }
             if c < 0x20 { return nil }
             if c != 0x5C {
-                scratch.append(c)
-                i += 1
+                let run = i
+                skipPlain(b, &i)
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[run ..< i]))
                 continue
             }
             i += 1
@@ -123,6 +109,28 @@ enum JSONLineParser {
             }
         }
         return nil
+    }
+
+    /// Advances `i` to the first quote, backslash or control character (or the end): eight bytes
+    /// at a time, then byte by byte.
+    @inline(__always)
+    private static func skipPlain(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) {
+        let n = b.count
+        if let base = b.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let q = w ^ (ones &* 0x22), s = w ^ (ones &* 0x5C)
+                let special = ((q &- ones) & ~q) | ((s &- ones) & ~s) | ((w &- ones &* 0x20) & ~w)
+                if special & highs != 0 { break }
+                i += 8
+            }
+        }
+        while i < n {
+            let c = b[i]
+            if c == 0x22 || c == 0x5C || c < 0x20 { return }
+            i += 1
+        }
     }
 
     private static func hex4(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> UInt32? {
