@@ -105,15 +105,16 @@ public enum InputReader {
     ///     bytes for a compressed file), about every MiB and once at the end.
     /// - Throws: when the file cannot be opened or read (``SearchError/Code/io``,
     ///   ``SearchError/Code/indexNotFound``), or when `onDocument` throws.
-    ///   - parseThreads: JSONL lines are parsed (UTF-8 checked, JSON decoded, documents built) on
-    ///     up to this many threads, a chunk of about 1 MiB of lines each, while this thread reads
-    ///     ahead; documents and errors still reach `onDocument` and `onSkip` on the calling thread,
-    ///     in file order.
-    public static func read(path: String, parseThreads: Int = 1, onDocument: (Document) throws -> Void,
+    ///   - parseThreads: with 0, JSONL lines are parsed (UTF-8 checked, JSON decoded, documents
+    ///     built) on the calling thread; with N ≥ 1, on up to N other threads, a chunk of about
+    ///     1 MiB of lines each, while the calling thread reads ahead and consumes documents (so
+    ///     parsing overlaps with what `onDocument` does even with 1). Documents and errors reach
+    ///     `onDocument` and `onSkip` on the calling thread, in file order, either way.
+    public static func read(path: String, parseThreads: Int = 0, onDocument: (Document) throws -> Void,
                             onSkip: (SearchError) -> Void, onIgnore: (SkipReason) -> Void = { _ in },
                             onProgress: (Int) -> Void) throws {
         var limits = Limits()
-        limits.parseThreads = max(1, parseThreads)
+        limits.parseThreads = max(0, parseThreads)
         try read(path: path, limits: limits, onDocument: onDocument, onSkip: onSkip, onIgnore: onIgnore, onProgress: onProgress)
     }
 
@@ -124,8 +125,8 @@ public enum InputReader {
         /// The largest WARC `conversion` or `response` content held in memory (64 MiB, the
         /// largest body); a bigger record is skipped as ``SkipReason/limitExceeded`` without being held.
         var maxRecordBytes = Document.Limits.maxFieldBytes
-        /// Threads that parse JSONL lines (1: on the reading thread).
-        var parseThreads = 1
+        /// Threads that parse JSONL lines besides the reading thread (0: on the reading thread).
+        var parseThreads = 0
         /// Lines are handed to the parsing threads in chunks of about this many bytes.
         var parseChunkBytes = 1 << 20
     }
@@ -214,7 +215,7 @@ public enum InputReader {
             let warc = WARCReader(reader: sniffed.reader, path: path, maxContentBytes: limits.maxRecordBytes)
             try warc.run(onDocument: onDocument, onSkip: onSkip, onIgnore: onIgnore, tick: tick)
         } else if hint == .jsonl || sniffed.compression != .none || path == "-" {
-            if limits.parseThreads > 1 {
+            if limits.parseThreads > 0 {
                 try readJSONLInParallel(sniffed.reader, path: path, limits: limits, onDocument: onDocument,
                                         onSkip: onSkip, tick: tick)
             } else {
@@ -405,10 +406,9 @@ public enum InputReader {
     ///   malformed JSON, a non-object, a missing or mistyped `"id"` or `"text"`;
     ///   ``SearchError/Code/limitExceeded`` for a document over ``Document/Limits``.
     public static func parseJSONLine(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Document {
-        if let bad = UTF8Decoder.firstInvalidOffset(bytes) {
-            throw SearchError(.invalidInput, "invalid UTF-8 at byte \(bad) of the line", offset: bad)
-        }
         var scratch: [UInt8] = []
+        // The fast path validates UTF-8 as it makes strings; the whole line is checked only when
+        // it fails (invalid UTF-8, or JSON it leaves to Foundation).
         if let record = JSONLineParser.parse(bytes, scratch: &scratch) {
             // All values are strings: the same checks, without Foundation objects.
             var id: String?, text: String?, title = ""
@@ -427,6 +427,9 @@ public enum InputReader {
             let doc = Document(id: id, title: title, body: text, fields: fields)
             try doc.validate()
             return doc
+        }
+        if let bad = UTF8Decoder.firstInvalidOffset(bytes) {
+            throw SearchError(.invalidInput, "invalid UTF-8 at byte \(bad) of the line", offset: bad)
         }
         let object: Any
         do {

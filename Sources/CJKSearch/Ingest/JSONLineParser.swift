@@ -7,7 +7,9 @@
 /// trailing bytes, any syntax error) returns nil, and the caller parses the line with Foundation,
 /// so results and error messages are those of the general parser whatever the line holds.
 ///
-/// The bytes must be valid UTF-8 (checked before).
+/// Strings are validated as UTF-8 as they are made; invalid UTF-8 anywhere in the line returns
+/// nil too (outside strings only ASCII structure passes), so the caller checks the whole line for
+/// it only when this path fails.
 enum JSONLineParser {
     struct Record {
         var pairs: [(key: String, value: String)] = []
@@ -60,7 +62,7 @@ enum JSONLineParser {
         let start = i
         skipPlain(b, &i)
         if i < n && b[i] == 0x22 {
-            let s = String(decoding: UnsafeBufferPointer(rebasing: b[start ..< i]), as: UTF8.self)
+            guard let s = String(validating: UnsafeBufferPointer(rebasing: b[start ..< i]), as: UTF8.self) else { return nil }
             i += 1
             return s
         }
@@ -71,7 +73,7 @@ enum JSONLineParser {
             let c = b[i]
             if c == 0x22 {
                 i += 1
-                return String(decoding: scratch, as: UTF8.self)
+                return String(validating: scratch, as: UTF8.self)
             }
             if c < 0x20 { return nil }
             if c != 0x5C {
