@@ -31,10 +31,12 @@ let package = Package(
         ),
         // Prefetch hints for the indexing hot loops (a header of static inline functions).
         .target(name: "CPrefetch"),
+        // CRC-32C with the processor's instruction (SSE 4.2, AArch64 CRC); Swift has no intrinsic.
+        .target(name: "CCRC32C"),
         // The whole engine, in one module so that hot loops are optimized within it.
         .target(
             name: "CJKSearch",
-            dependencies: ["CZstd", "CZlib", "CPrefetch"],
+            dependencies: ["CZstd", "CZlib", "CPrefetch", "CCRC32C"],
             swiftSettings: [
                 // Internal consistency checks; they cost time, so only in debug builds.
                 .define("SEARCH_INTERNAL_CHECKS", .when(configuration: .debug)),

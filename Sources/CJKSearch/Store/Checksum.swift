@@ -1,3 +1,4 @@
+import CCRC32C
 /// CRC-32C (Castagnoli), the checksum in every file footer and section table.
 ///
 /// Slicing-by-8 in software: about 1–2 GB/s, which keeps `check` fast and costs little at write time.
@@ -19,8 +20,19 @@ enum CRC32C {
         return t
     }()
 
+    /// Whether the processor computes CRC-32C (SSE 4.2, AArch64 CRC): about ten times the speed
+    /// of the tables.
+    static let hardware = cjk_crc32c_hardware_available() != 0
+
     /// Continues a checksum over `bytes`; start with `crc = 0`.
     static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }
+        if hardware { return ~cjk_crc32c_hardware(~crc, base, bytes.count) }
+        return updateWithTables(crc, bytes)
+    }
+
+    /// ``update(_:_:)`` by slicing-by-8 tables, on any processor (and the reference in tests).
+    static func updateWithTables(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var c = ~crc
         guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }
         let n = bytes.count

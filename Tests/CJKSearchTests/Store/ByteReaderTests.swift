@@ -273,7 +273,26 @@ final class ByteReaderTests: XCTestCase {
         ]
         for row in table {
             XCTAssertEqual(CRC32C.checksum(row.bytes), row.crc, row.note)
+            XCTAssertEqual(row.bytes.withUnsafeBytes { CRC32C.updateWithTables(0, $0) }, row.crc, "tables: " + row.note)
         }
+    }
+
+    /// The processor's CRC (used when there is one) and the tables agree on every length and
+    /// alignment, continued from any value.
+    func testCRC32CHardwareMatchesTables() {
+        var rng = SeededRandom(seed: 3)
+        let data = (0 ..< 5000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        data.withUnsafeBytes { b in
+            for _ in 0 ..< 500 {
+                let start = Int(rng.next() % 64), length = Int(rng.next() % 4000)
+                let seed = UInt32(truncatingIfNeeded: rng.next())
+                let slice = UnsafeRawBufferPointer(rebasing: b[start ..< start + length])
+                XCTAssertEqual(CRC32C.update(seed, slice), CRC32C.updateWithTables(seed, slice), "\(start)+\(length)")
+            }
+        }
+        #if arch(x86_64)
+        XCTAssertTrue(CRC32C.hardware, "SSE 4.2 is on every x86-64 machine this runs on")
+        #endif
     }
 
     func testCRC32CIncrementalMatchesWhole() {
