@@ -13,25 +13,10 @@ final class BackgroundMergeTests: XCTestCase {
                                              mergePolicy: TieredMergePolicy(segmentsPerTier: 3, floorBytes: 1 << 10))
             options.inlineLimit = 0
             let writer = try index.writer(options: options)
-            let pool = TestCorpus.mixedDocuments(count: 200, seed: 5)
-            var rng = SeededRandom(seed: 9)
-            var live: [String: Document] = [:]
-            var commits = 0
-            for step in 0 ..< 900 {
-                let id = "doc-\(rng.next() % 300)"
-                if rng.next() % 7 == 0 {
-                    try writer.delete(id: id)
-                    live[id] = nil
-                } else {
-                    var d = pool[Int(rng.next() % UInt64(pool.count))]
-                    d.id = id
-                    d.fields = ["step": String(step)]
-                    try writer.add(d)
-                    live[id] = d
-                }
-                // Small commits make many small segments, for the policy to merge.
-                if step % 30 == 29 { try writer.commit(); commits += 1 }
-            }
+            // Small commits make many small segments, for the policy to merge.
+            let live = try TestCorpus.applyRandomChanges(writer, pool: TestCorpus.mixedDocuments(count: 200, seed: 5), seed: 9,
+                                                         steps: 900, ids: 300, deleteOneIn: 7, commitEvery: 30)
+            let commits = 900 / 30
             try writer.waitForMerges()
             let info = try writer.commit()
             writer.close()

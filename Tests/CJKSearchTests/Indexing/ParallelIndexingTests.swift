@@ -8,27 +8,12 @@ final class ParallelIndexingTests: XCTestCase {
     /// deletes, applied with `threads` threads and a small budget; committed every `commitEvery`.
     private func build(threads: Int, budget: Int, seed: UInt64) throws -> (SearchIndex, [String: Document]) {
         let dir = makeTemporaryDirectory(self)
-        let pool = TestCorpus.mixedDocuments(count: 300, seed: 21)
-        var rng = SeededRandom(seed: seed)
         let index = try SearchIndex.create(at: dir)
         var options = IndexWriterOptions(memoryBudget: budget, maxSegments: 1000, threads: threads)
         options.inlineLimit = 0   // threads from the first document
         let writer = try index.writer(options: options)
-        var live: [String: Document] = [:]
-        for step in 0 ..< 700 {
-            let id = "doc-\(rng.next() % 220)"
-            if rng.next() % 6 == 0 {
-                try writer.delete(id: id)
-                live[id] = nil
-            } else {
-                var d = pool[Int(rng.next() % UInt64(pool.count))]
-                d.id = id
-                d.fields = ["step": String(step)]
-                try writer.add(d)
-                live[id] = d
-            }
-            if step % 250 == 249 { try writer.commit() }
-        }
+        let live = try TestCorpus.applyRandomChanges(writer, pool: TestCorpus.mixedDocuments(count: 300, seed: 21), seed: seed,
+                                                     steps: 700, ids: 220, deleteOneIn: 6, commitEvery: 250)
         try writer.commit()
         writer.close()
         XCTAssertNoThrow(try index.check())

@@ -93,6 +93,30 @@ enum TestCorpus {
 
     /// Builds an index at `directory` from `documents`, committing every `commitEvery` documents.
     @discardableResult
+    /// Applies a random stream of `steps` changes to `writer`: adds of documents from `pool` under
+    /// ids `doc-0…doc-(ids-1)` (so ids repeat and replace) and, one time in `deleteOneIn`, deletes;
+    /// commits every `commitEvery` steps. Returns the documents that should be live.
+    static func applyRandomChanges(_ writer: IndexWriter, pool: [Document], seed: UInt64, steps: Int, ids: UInt64,
+                                   deleteOneIn: UInt64, commitEvery: Int) throws -> [String: Document] {
+        var rng = SeededRandom(seed: seed)
+        var live: [String: Document] = [:]
+        for step in 0 ..< steps {
+            let id = "doc-\(rng.next() % ids)"
+            if rng.next() % deleteOneIn == 0 {
+                try writer.delete(id: id)
+                live[id] = nil
+            } else {
+                var d = pool[Int(rng.next() % UInt64(pool.count))]
+                d.id = id
+                d.fields = ["step": String(step)]
+                try writer.add(d)
+                live[id] = d
+            }
+            if step % commitEvery == commitEvery - 1 { try writer.commit() }
+        }
+        return live
+    }
+
     static func buildIndex(at directory: String, _ documents: [Document], commitEvery: Int = .max,
                            options: IndexWriterOptions = IndexWriterOptions()) throws -> SearchIndex {
         let index = try SearchIndex.openOrCreate(at: directory)
