@@ -1,5 +1,6 @@
 import ArgumentParser
 import CJKSearch
+import CorpusGenerator
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks.",
-        subcommands: [BenchBuildCommand.self]
+        subcommands: [BenchBuildCommand.self, BenchQueryCommand.self]
     )
 }
 
@@ -93,5 +94,148 @@ struct BenchBuildCommand: ParsableCommand {
             if !rowOnly { print(header) }
             print(row)
         }
+    }
+}
+
+struct BenchQueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Measure query latency per query class; print a Markdown table.",
+        discussion: """
+        Queries come from --queries (lines CLASS<TAB>QUERY, or QUERY) or are drawn from the first \\
+        --sample documents of --corpus (a JSONL file, e.g. the one the index was built from): \\
+        --per-class queries of each class (1char, 2char, phrase4, phrase6-10, and2-3, or, not), \\
+        deterministic for a --seed; --write-queries saves them (for another engine). Each query \\
+        runs --runs times, warm; its best time counts (top --limit ids, no stored fields). \\
+        Reported per class: p50, p95, p99 and mean in microseconds, queries per second on one \\
+        thread and on --threads threads; and the index's open time and the process RSS after opening.
+        """
+    )
+
+    @Option(name: .long, help: "The index directory.")
+    var index: String
+
+    @Option(name: .long, help: "A query file: one query a line, optionally CLASS<TAB>QUERY.")
+    var queries: String?
+
+    @Option(name: .long, help: "Draw queries from this JSONL corpus.")
+    var corpus: String?
+
+    @Option(name: .long, help: "Queries per class (with --corpus).")
+    var perClass: Int = 200
+
+    @Option(name: .long, help: "Documents of the corpus to draw from (with --corpus).")
+    var sample: Int = 5000
+
+    @Option(name: .long, help: "Seed of the drawing (with --corpus).")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Write the queries used to this file (CLASS<TAB>QUERY).")
+    var writeQueries: String?
+
+    @Option(name: .long, help: "Hits per query.")
+    var limit: Int = 10
+
+    @Option(name: .long, help: "Runs per query; the best counts.")
+    var runs: Int = 3
+
+    @Option(name: .long, help: "Threads for the all-cores QPS (default: the number of cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if (queries == nil) == (corpus == nil) { throw ValidationError("give either --queries or --corpus") }
+        if perClass < 1 || sample < 1 || runs < 1 || limit < 1 { throw ValidationError("--per-class, --sample, --runs and --limit must be at least 1") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let rssBefore = BenchQueryCommand.residentBytes()
+            let opening = DispatchTime.now().uptimeNanoseconds
+            let searcher = try SearchIndex.open(at: index).searcher()
+            let openMillis = Double(DispatchTime.now().uptimeNanoseconds - opening) / 1e6
+            let rssAfter = BenchQueryCommand.residentBytes()
+            let workload = try loadQueries()
+            if let writeQueries {
+                let text = workload.map { "\($0.queryClass)\t\($0.text)\n" }.joined()
+                try Data(text.utf8).write(to: URL(fileURLWithPath: writeQueries))
+            }
+            guard !workload.isEmpty else { throw SearchError(.invalidInput, "no queries") }
+            let options = SearchOptions(snippets: false, storedFields: false)
+            // Latency: each query's best of `runs`, warm (a first pass is not timed).
+            var best = [Double](repeating: .infinity, count: workload.count)
+            for pass in 0 ... runs {
+                for (i, q) in workload.enumerated() {
+                    let t = DispatchTime.now().uptimeNanoseconds
+                    _ = try searcher.search(q.text, limit: limit, options: options)
+                    let micros = Double(DispatchTime.now().uptimeNanoseconds - t) / 1000
+                    if pass > 0 { best[i] = min(best[i], micros) }
+                }
+            }
+            // Throughput on `threads` threads: every thread runs the whole workload of its class.
+            func qps(_ indices: [Int], threads n: Int) throws -> Double {
+                let failure = NSLock()
+                nonisolated(unsafe) var error: Error?
+                let started = DispatchTime.now().uptimeNanoseconds
+                DispatchQueue.concurrentPerform(iterations: n) { _ in
+                    for i in indices {
+                        do { _ = try searcher.search(workload[i].text, limit: limit, options: options) } catch let e {
+                            failure.withLock { error = e }
+                        }
+                    }
+                }
+                if let error { throw error }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                return Double(indices.count * n) / max(seconds, 1e-9)
+            }
+            print(String(format: "index open: %.1f ms; process RSS %.1f MiB before opening, %.1f MiB after; %d documents",
+                         openMillis, Double(rssBefore) / 1_048_576, Double(rssAfter) / 1_048_576, searcher.documentCount))
+            print("| class | queries | p50 µs | p95 µs | p99 µs | mean µs | QPS 1 thread | QPS \(threads) threads |")
+            print("|---|---|---|---|---|---|---|---|")
+            var order: [String] = []
+            for q in workload where !order.contains(q.queryClass) { order.append(q.queryClass) }
+            for c in order {
+                let indices = workload.indices.filter { workload[$0].queryClass == c }
+                let xs = indices.map { best[$0] }.sorted()
+                func p(_ f: Double) -> Double { xs[min(xs.count - 1, Int(f * Double(xs.count - 1) + 0.5))] }
+                let mean = xs.reduce(0, +) / Double(xs.count)
+                print(String(format: "| %@ | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |", c, xs.count, p(0.5), p(0.95), p(0.99),
+                             mean, try qps(indices, threads: 1), try qps(indices, threads: threads)))
+            }
+        }
+    }
+
+    func loadQueries() throws -> [QueryWorkload.Query] {
+        if let queries {
+            guard let data = FileManager.default.contents(atPath: queries) else {
+                throw SearchError(.invalidInput, "cannot read the query file", path: queries)
+            }
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+                let l = line.hasSuffix("\r") ? line.dropLast() : line
+                guard !l.allSatisfy({ $0 == " " || $0 == "\t" }) else { return nil }
+                if let tab = l.firstIndex(of: "\t") {
+                    return QueryWorkload.Query(queryClass: String(l[..<tab]), text: String(l[l.index(after: tab)...]))
+                }
+                return QueryWorkload.Query(queryClass: "all", text: String(l))
+            }
+        }
+        var bodies: [String] = []
+        struct Enough: Error {}
+        do {
+            try InputReader.read(path: corpus!, onDocument: { d in
+                bodies.append(d.title + "\n" + d.body)
+                if bodies.count >= sample { throw Enough() }
+            }, onSkip: { _ in }, onProgress: { _ in })
+        } catch is Enough {}
+        return QueryWorkload.generate(bodies: bodies, perClass: perClass, seed: seed)
+    }
+
+    /// The process's resident set size now (VmRSS), in bytes; 0 where /proc is missing.
+    static func residentBytes() -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+        }
+        return 0
     }
 }

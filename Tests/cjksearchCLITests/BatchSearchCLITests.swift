@@ -61,3 +61,39 @@ extension CLITests {
         XCTAssertTrue(both.stderr.contains("not both"), both.stderr)
     }
 }
+
+extension CLITests {
+    /// `bench query` draws queries of every class from a corpus, times them and prints a table;
+    /// the queries it writes run again from the file.
+    func testBenchQuery() throws {
+        let dir = temporaryDirectory()
+        XCTAssertEqual(try run(["corpus", "--size", "400KB", "--seed", "3", "--out", dir + "/c.jsonl"]).status, 0)
+        XCTAssertEqual(try run(["index", "--index", dir + "/idx", "--quiet", dir + "/c.jsonl"]).status, 0)
+        let r = try run(["bench", "query", "--index", dir + "/idx", "--corpus", dir + "/c.jsonl", "--per-class", "4",
+                         "--runs", "1", "--threads", "2", "--write-queries", dir + "/q.tsv"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("index open: "), r.stdout)
+        let rows = r.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| class") }
+        XCTAssertEqual(rows.map { String($0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces)) },
+                       ["1char", "2char", "phrase4", "phrase6-10", "and2-3", "or", "not"], r.stdout)
+        for row in rows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            XCTAssertEqual(cells[1], "4", String(row))
+            XCTAssertTrue(cells[2...].allSatisfy { Double($0) != nil }, String(row))
+        }
+        let file = try String(contentsOfFile: dir + "/q.tsv", encoding: .utf8)
+        XCTAssertEqual(file.split(separator: "\n").count, 28)
+        // Every drawn query matches at least one document (it was cut from one).
+        let batch = try run(["search", "--index", dir + "/idx", "--batch", dir + "/q.tsv", "--json", "--limit", "1"])
+        XCTAssertEqual(batch.status, 0, batch.stderr)
+        for line in batch.stdout.split(separator: "\n") {
+            let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if o["class"] as? String != "not" { XCTAssertGreaterThan(o["count"] as? Int ?? 0, 0, String(line)) }
+        }
+        let again = try run(["bench", "query", "--index", dir + "/idx", "--queries", dir + "/q.tsv", "--runs", "1"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(again.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") }.count, 1 + 7)   // header and classes
+        let neither = try run(["bench", "query", "--index", dir + "/idx"])
+        XCTAssertNotEqual(neither.status, 0)
+    }
+}
