@@ -189,6 +189,19 @@ final class PostingsCursor {
     ///
     /// - Precondition: the cursor is on a document and the term has positions.
     func positions() throws -> ArraySlice<UInt32> {
+        var out = positionsBuffer
+        positionsBuffer = []   // so that `out` is unique and keeps its capacity
+        defer { positionsBuffer = out }
+        out.removeAll(keepingCapacity: true)
+        try appendPositions(to: &out)
+        return out[...]
+    }
+
+    /// Appends the current document's positions, increasing, to `out` (no allocation when it has
+    /// room): what phrase matching calls for every candidate document.
+    ///
+    /// - Precondition: the cursor is on a document and the term has positions.
+    func appendPositions(to out: inout [UInt32]) throws {
         precondition(hasPositions, "positions() on a term without positions")
         precondition(doc >= 0 && doc != PostingsCursor.noMoreDocs, "positions() without a current document")
         if frameBlock != blockIndex { try loadFrame(blockIndex) }
@@ -198,13 +211,15 @@ final class PostingsCursor {
         }
         var r = frame
         try r.seek(posOffset)
+        // The documents between the last one read and this one: their varints are counted, not decoded.
+        var skip = 0
         while posDocIndex < indexInBlock {
-            for _ in 0 ..< Int(freqs[posDocIndex]) { _ = try r.varint() }
+            skip += Int(freqs[posDocIndex])
             posDocIndex += 1
         }
+        try r.skipVarints(skip)
         posOffset = r.position
         let f = Int(freqs[indexInBlock])
-        positionsBuffer.removeAll(keepingCapacity: true)
         var p: UInt64 = 0
         for k in 0 ..< f {
             let v = try r.varint()
@@ -213,9 +228,8 @@ final class PostingsCursor {
                 guard v > 0 else { throw r.error("positions do not increase") }
                 p += v
             }
-            positionsBuffer.append(UInt32(p))
+            out.append(UInt32(p))
         }
-        return positionsBuffer[...]
     }
 
     private func loadFrame(_ b: Int) throws {

@@ -48,13 +48,17 @@ protocol PositionSource: AnyObject {
     var cost: Int { get }
     func next() throws -> Int32
     func advance(to target: Int32) throws -> Int32
-    /// The current document's positions, increasing.
-    func currentPositions() throws -> [UInt32]
+    /// Replaces `out`'s contents with the current document's positions, increasing (keeping
+    /// its capacity, so a phrase allocates nothing per candidate).
+    func currentPositions(into out: inout [UInt32]) throws
 }
 
 extension PostingsCursor: PositionSource {
     var cost: Int { documentFrequency }
-    func currentPositions() throws -> [UInt32] { Array(try positions()) }
+    func currentPositions(into out: inout [UInt32]) throws {
+        out.removeAll(keepingCapacity: true)
+        try appendPositions(to: &out)
+    }
 }
 
 /// The union of several terms' positions (a single query character inside a phrase matches any
@@ -89,11 +93,14 @@ final class UnionPositionSource: PositionSource {
         return settle()
     }
 
-    func currentPositions() throws -> [UInt32] {
-        var all: [UInt32] = []
-        for c in cursors where c.doc == doc { all.append(contentsOf: try c.positions()) }
-        all.sort()
-        return all
+    func currentPositions(into out: inout [UInt32]) throws {
+        out.removeAll(keepingCapacity: true)
+        var sources = 0
+        for c in cursors where c.doc == doc {
+            try c.appendPositions(to: &out)
+            sources += 1
+        }
+        if sources > 1 { out.sort() }
     }
 }
 
@@ -104,10 +111,13 @@ final class PhraseScorer: Scorer {
     private let parts: [(offset: UInt32, source: PositionSource)]
     let scoring: FieldScoring
     private var frequency = 0
+    /// One positions buffer per part, reused for every candidate.
+    private var buffers: [[UInt32]]
 
     init(_ parts: [(UInt32, PositionSource)], _ scoring: FieldScoring) {
         self.parts = parts.sorted { $0.1.cost < $1.1.cost }.map { (offset: $0.0, source: $0.1) }
         self.scoring = scoring
+        buffers = Array(repeating: [], count: parts.count)
     }
 
     override var cost: Int { parts.first?.source.cost ?? 0 }
@@ -142,17 +152,18 @@ final class PhraseScorer: Scorer {
     }
 
     private func countMatches() throws -> Int {
-        let lead = try parts[0].source.currentPositions()
-        var others: [[UInt32]] = []
-        others.reserveCapacity(parts.count - 1)
-        for i in 1 ..< parts.count { others.append(try parts[i].source.currentPositions()) }
+        // The buffers are moved out while filled, so that each is uniquely referenced.
+        var b = buffers
+        buffers = []
+        defer { buffers = b }
+        for i in parts.indices { try parts[i].source.currentPositions(into: &b[i]) }
         var count = 0
-        for p in lead {
+        for p in b[0] {
             guard p >= parts[0].offset else { continue }
             let start = p - parts[0].offset
             var ok = true
             for i in 1 ..< parts.count {
-                if !Self.contains(others[i - 1], start &+ parts[i].offset) { ok = false; break }
+                if !Self.contains(b[i], start &+ parts[i].offset) { ok = false; break }
             }
             if ok { count += 1 }
         }

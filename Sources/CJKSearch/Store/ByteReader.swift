@@ -100,6 +100,19 @@ struct ByteReader {
 
     /// A varint that must fit `limit` (inclusive); returned as Int.
     @inline(__always)
+    /// Skips `n` varints by counting their last bytes (high bit clear), without decoding them.
+    /// (A varint of more than ten bytes is not caught here; ``varint()`` catches it when read.)
+    mutating func skipVarints(_ n: Int) throws(SearchError) {
+        var left = n
+        var p = position
+        while left > 0 {
+            guard p < count else { throw error("truncated varint") }
+            if base.load(fromByteOffset: p, as: UInt8.self) < 0x80 { left -= 1 }
+            p += 1
+        }
+        position = p
+    }
+
     mutating func varint(max limit: Int) throws(SearchError) -> Int {
         let start = position
         let v = try varint()
