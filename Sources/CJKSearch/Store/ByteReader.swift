@@ -105,6 +105,15 @@ struct ByteReader {
     mutating func skipVarints(_ n: Int) throws(SearchError) {
         var left = n
         var p = position
+        // Eight bytes at a time while the word holds fewer varint ends than are left to skip
+        // (so the word ends inside or at the end of a varint still to be skipped).
+        while count - p >= 8 {
+            let w = base.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+            let ends = (~w & 0x8080_8080_8080_8080).nonzeroBitCount
+            if ends >= left { break }
+            left -= ends
+            p += 8
+        }
         while left > 0 {
             guard p < count else { throw error("truncated varint") }
             if base.load(fromByteOffset: p, as: UInt8.self) < 0x80 { left -= 1 }

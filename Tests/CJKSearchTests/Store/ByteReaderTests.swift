@@ -259,6 +259,31 @@ final class ByteReaderTests: XCTestCase {
         XCTAssertEqual(w.count, 0)
     }
 
+    /// Skipping n varints lands where decoding n of them does, for every n and stream; past the
+    /// end it throws.
+    func testSkipVarintsMatchesDecoding() throws {
+        var rng = SeededRandom(seed: 11)
+        for _ in 0 ..< 200 {
+            var w = ByteWriter()
+            let count = Int(rng.next() % 60)
+            for _ in 0 ..< count {
+                let bits = rng.next() % 5 == 0 ? 63 : rng.next() % 20
+                w.varint(rng.next() >> (63 - bits))
+            }
+            try w.bytes.withUnsafeBytes { raw in
+                for n in 0 ... count {
+                    var decoded = ByteReader(raw, path: "v")
+                    for _ in 0 ..< n { _ = try decoded.varint() }
+                    var skipped = ByteReader(raw, path: "v")
+                    try skipped.skipVarints(n)
+                    XCTAssertEqual(skipped.position, decoded.position, "n \(n) of \(count)")
+                }
+                var r = ByteReader(raw, path: "v")
+                XCTAssertThrowsError(try r.skipVarints(count + 1))
+            }
+        }
+    }
+
     // MARK: CRC32C
 
     func testCRC32CKnownValues() {
