@@ -86,9 +86,8 @@ final class PostingsCursor {
     }
 
     private func skipEnds(_ b: Int) throws -> (block: Int, positions: Int) {
-        var r = skipTable
-        try r.seek(b * PostingsFormat.skipEntrySize + 4)
-        return (Int(try r.u32()), Int(try r.u32()))
+        let at = b * PostingsFormat.skipEntrySize + 4
+        return (Int(try skipTable.u32(at: at)), Int(try skipTable.u32(at: at + 4)))
     }
 
     private func loadBlock(_ b: Int) throws {

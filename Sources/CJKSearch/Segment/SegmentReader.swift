@@ -72,9 +72,7 @@ final class SegmentReader: @unchecked Sendable {
     /// The length (positions used) of `field` in document `doc`.
     @inline(__always)
     func fieldLength(_ doc: Int, _ field: Field) throws -> Int {
-        var r = norms
-        try r.seek(doc * 8 + Int(field.rawValue) * 4)
-        return Int(try r.u32())
+        Int(try norms.u32(at: doc * 8 + Int(field.rawValue) * 4))
     }
 
     /// The id of document `doc`.

@@ -98,8 +98,14 @@ struct ByteReader {
         }
     }
 
-    /// A varint that must fit `limit` (inclusive); returned as Int.
+    /// The little-endian `u32` at `offset`, without moving (and without copying the reader, whose
+    /// path string would be retained and released on every call: this is on the per-document path).
     @inline(__always)
+    func u32(at offset: Int) throws(SearchError) -> UInt32 {
+        guard offset >= 0, offset <= count - 4 else { throw error("truncated data: need 4 bytes at \(offset) of \(count)", at: 0) }
+        return UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
     /// Skips `n` varints by counting their last bytes (high bit clear), without decoding them.
     /// (A varint of more than ten bytes is not caught here; ``varint()`` catches it when read.)
     mutating func skipVarints(_ n: Int) throws(SearchError) {
@@ -122,6 +128,8 @@ struct ByteReader {
         position = p
     }
 
+    /// A varint that must fit `limit` (inclusive); returned as Int.
+    @inline(__always)
     mutating func varint(max limit: Int) throws(SearchError) -> Int {
         let start = position
         let v = try varint()
