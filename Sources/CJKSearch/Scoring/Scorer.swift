@@ -151,33 +151,39 @@ final class PhraseScorer: Scorer {
         return doc
     }
 
+    /// The number of phrase starts in the current document. Parts are read one at a time, rarest
+    /// first, and the candidate starts narrowed after each (a sorted merge), so a document that
+    /// fails early costs only the positions read so far.
     private func countMatches() throws -> Int {
         // The buffers are moved out while filled, so that each is uniquely referenced.
         var b = buffers
         buffers = []
         defer { buffers = b }
-        for i in parts.indices { try parts[i].source.currentPositions(into: &b[i]) }
-        var count = 0
-        for p in b[0] {
-            guard p >= parts[0].offset else { continue }
-            let start = p - parts[0].offset
-            var ok = true
-            for i in 1 ..< parts.count {
-                if !Self.contains(b[i], start &+ parts[i].offset) { ok = false; break }
+        try parts[0].source.currentPositions(into: &b[0])
+        // b[0] becomes the candidate starts.
+        let lead = parts[0].offset
+        var n = 0
+        for p in b[0] where p >= lead {
+            b[0][n] = p - lead
+            n += 1
+        }
+        for i in 1 ..< parts.count where n > 0 {
+            try parts[i].source.currentPositions(into: &b[i])
+            let offset = parts[i].offset
+            var kept = 0, j = 0
+            let others = b[i]
+            for k in 0 ..< n {
+                let want = b[0][k] &+ offset
+                while j < others.count && others[j] < want { j += 1 }
+                if j == others.count { break }
+                if others[j] == want {
+                    b[0][kept] = b[0][k]
+                    kept += 1
+                }
             }
-            if ok { count += 1 }
+            n = kept
         }
-        return count
-    }
-
-    @inline(__always)
-    static func contains(_ a: [UInt32], _ v: UInt32) -> Bool {
-        var lo = 0, hi = a.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if a[mid] < v { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < a.count && a[lo] == v
+        return n
     }
 
     override func score() throws -> Double { try scoring.score(frequency, doc) }
