@@ -213,10 +213,8 @@ struct BenchQueryCommand: ParsableCommand {
             return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
                 let l = line.hasSuffix("\r") ? line.dropLast() : line
                 guard !l.allSatisfy({ $0 == " " || $0 == "\t" }) else { return nil }
-                if let tab = l.firstIndex(of: "\t") {
-                    return QueryWorkload.Query(queryClass: String(l[..<tab]), text: String(l[l.index(after: tab)...]))
-                }
-                return QueryWorkload.Query(queryClass: "all", text: String(l))
+                let (label, query) = SearchCommand.splitLabel(l)
+                return QueryWorkload.Query(queryClass: label ?? "all", text: query)
             }
         }
         var bodies: [String] = []

@@ -95,11 +95,8 @@ extension SearchCommand {
             }
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             var object: [String: Any] = [:]
-            var text = line
-            if let tab = line.firstIndex(of: "\t") {
-                object["class"] = String(line[..<tab])
-                text = String(line[line.index(after: tab)...])
-            }
+            let (label, text) = SearchCommand.splitLabel(line[...])
+            if let label { object["class"] = label }
             object["query"] = text
             do {
                 let r = try count ? searcher.search(text, limit: 0, options: options) : searcher.search(text, limit: limit, options: options)
@@ -116,6 +113,13 @@ extension SearchCommand {
             }
         }
         return failed
+    }
+
+    /// A query-file line: `LABEL<TAB>QUERY` (a query class, as `bench query --write-queries`
+    /// writes them) or just `QUERY`.
+    static func splitLabel(_ line: Substring) -> (label: String?, query: String) {
+        guard let tab = line.firstIndex(of: "\t") else { return (nil, String(line)) }
+        return (String(line[..<tab]), String(line[line.index(after: tab)...]))
     }
 
     private func report(_ object: [String: Any], text: String, isError: Bool = false) {

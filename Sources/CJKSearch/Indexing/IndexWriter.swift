@@ -477,7 +477,8 @@ public final class IndexWriter {
     /// A merge the policy picks among the current segments, with a name for its result; nil when
     /// none is due, merging is off or the writer is closing. Called under `stateLock`.
     private func pickMerge() -> BackgroundMerger.Job? {
-        guard var policy = options.mergePolicy, lock != nil, failed == nil, merger.failure == nil else { return nil }
+        // (A closing or failed writer has cancelled the merger, which then starts nothing.)
+        guard var policy = options.mergePolicy, !merger.isCancelled, merger.failure == nil else { return nil }
         // Background merges stay within the quarter of the budget they may take from the buffers;
         // larger ones wait for a commit or an explicit merge, when the buffers are empty.
         let affordable = (options.memoryBudget / 4 - IndexWriter.mergeMemory(0)) * 10
@@ -510,7 +511,7 @@ public final class IndexWriter {
             merger.setIdle()
             return .idle
         }
-        if lock == nil || failed != nil {
+        if merger.isCancelled {   // the writer is closing: nobody will commit this segment
             FileIO.remove(directory + "/" + job.name + ".seg")
             reserveMemory(for: nil)
             merger.setIdle()
