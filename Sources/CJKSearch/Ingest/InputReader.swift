@@ -106,10 +106,11 @@ public enum InputReader {
     /// - Throws: when the file cannot be opened or read (``SearchError/Code/io``,
     ///   ``SearchError/Code/indexNotFound``), or when `onDocument` throws.
     ///   - parseThreads: with 0, JSONL lines are parsed (UTF-8 checked, JSON decoded, documents
-    ///     built) on the calling thread; with N ≥ 1, on up to N other threads, a chunk of about
-    ///     1 MiB of lines each, while the calling thread reads ahead and consumes documents (so
-    ///     parsing overlaps with what `onDocument` does even with 1). Documents and errors reach
-    ///     `onDocument` and `onSkip` on the calling thread, in file order, either way.
+    ///     built) and WARC records converted (HTTP decoding, charsets, HTML to text) on the calling
+    ///     thread; with N ≥ 1, on up to N other threads, a chunk of about 1 MiB each, while the
+    ///     calling thread reads ahead and consumes documents (so parsing overlaps with what
+    ///     `onDocument` does even with 1). Documents and errors reach `onDocument` and `onSkip`
+    ///     on the calling thread, in file order, either way.
     public static func read(path: String, parseThreads: Int = 0, onDocument: (Document) throws -> Void,
                             onSkip: (SearchError) -> Void, onIgnore: (SkipReason) -> Void = { _ in },
                             onProgress: (Int) -> Void) throws {
@@ -213,7 +214,8 @@ public enum InputReader {
         }
         if sniffed.isWARC || hint == .warc {
             let warc = WARCReader(reader: sniffed.reader, path: path, maxContentBytes: limits.maxRecordBytes)
-            try warc.run(onDocument: onDocument, onSkip: onSkip, onIgnore: onIgnore, tick: tick)
+            try warc.run(parseThreads: limits.parseThreads, chunkBytes: limits.parseChunkBytes, onDocument: onDocument,
+                         onSkip: onSkip, onIgnore: onIgnore, tick: tick)
         } else if hint == .jsonl || sniffed.compression != .none || path == "-" {
             if limits.parseThreads > 0 {
                 try readJSONLInParallel(sniffed.reader, path: path, limits: limits, onDocument: onDocument,

@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,19 +39,22 @@ final class WARCReader {
     private let path: String
     /// The largest record content kept in memory (a bigger page or text is skipped).
     private let maxContentBytes: Int
-    private let converter = CharsetConverter()
     private var content: [UInt8] = []
-    private var scratch: [UInt8] = []
+    /// Converts records on the reading thread (with ``run(parseThreads:onDocument:onSkip:onIgnore:tick:)``'s 0).
+    private var converter: RecordConverter
 
     init(reader: LineReader, path: String, maxContentBytes: Int = Document.Limits.maxFieldBytes) {
         self.reader = reader
         self.path = path
         self.maxContentBytes = maxContentBytes
+        converter = RecordConverter(path: path, maxContentBytes: maxContentBytes)
     }
 
     /// What became of one record.
-    private enum Outcome {
+    fileprivate enum Outcome {
         case document(Document, offset: Int)
+        /// A record to turn into a document (or a skip): its content, read and held.
+        case convert(Conversion)
         case skip(SearchError)
         case ignore(InputReader.SkipReason)
         case nothing
@@ -61,36 +65,28 @@ final class WARCReader {
         case end
     }
 
-    /// Reads every record. `tick` is called after each record (for progress reports).
-    func run(onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void,
-             onIgnore: (InputReader.SkipReason) -> Void, tick: () -> Void) throws {
-        var resyncing = false
-        while true {
-            let outcome: Outcome
-            do {
-                outcome = try nextRecord(resyncing: &resyncing)
-            } catch var error as SearchError where error.code == .invalidInput {
-                // The decompressor failed: damaged or truncated compressed data.
-                error.path = path
-                error.offset = reader.offset
-                onSkip(error)
-                return
-            }
+    /// Reads every record. `tick` is called after each record (for progress reports). With
+    /// `parseThreads` ≥ 1, records are converted (HTTP decoding, charsets, HTML to text) on up to
+    /// that many other threads, in chunks of about 1 MiB of content, and their documents and errors
+    /// are delivered on this thread in file order, as with 0 (all on this thread).
+    func run(parseThreads: Int = 0, chunkBytes: Int = WARCReader.chunkBytes, onDocument: (Document) throws -> Void,
+             onSkip: (SearchError) -> Void, onIgnore: (InputReader.SkipReason) -> Void, tick: () -> Void) throws {
+        // Delivers one outcome; false when reading must stop.
+        func deliver(_ outcome: Outcome) throws -> Bool {
             switch outcome {
             case .end:
-                return
+                return false
             case .stop(let error):
                 onSkip(error)
-                return
-            case .malformed(let error):
-                onSkip(error)
-                resyncing = true
-            case .skip(let error):
+                return false
+            case .malformed(let error), .skip(let error):
                 onSkip(error)
             case .ignore(let reason):
                 onIgnore(reason)
             case .nothing:
                 break
+            case .convert(let c):
+                return try deliver(converter.convert(c))
             case .document(let doc, let offset):
                 do {
                     try doc.validate()
@@ -98,8 +94,7 @@ final class WARCReader {
                     error.path = path
                     error.offset = offset
                     onSkip(error)
-                    tick()
-                    continue
+                    return true
                 }
                 do {
                     try onDocument(doc)
@@ -110,9 +105,63 @@ final class WARCReader {
                     onSkip(error)
                 }
             }
+            return true
+        }
+        var inFlight: [ConversionChunk] = []
+        var chunk = ConversionChunk(path: path, maxContentBytes: maxContentBytes)
+        func finishOldest() throws -> Bool {
+            let c = inFlight.removeFirst()
+            c.done.wait()
+            for o in c.outcomes where try !deliver(o) { return false }
+            return true
+        }
+        func submit() throws -> Bool {
+            guard !chunk.outcomes.isEmpty else { return true }
+            let c = chunk
+            inFlight.append(c)
+            DispatchQueue.global().async { c.convert() }
+            chunk = ConversionChunk(path: path, maxContentBytes: maxContentBytes)
+            if inFlight.count >= 2 * parseThreads { return try finishOldest() }
+            return true
+        }
+        func drain() throws -> Bool {
+            if try !submit() { return false }
+            while !inFlight.isEmpty { if try !finishOldest() { return false } }
+            return true
+        }
+        var resyncing = false
+        while true {
+            let outcome: Outcome
+            do {
+                outcome = try nextRecord(resyncing: &resyncing)
+            } catch var error as SearchError where error.code == .invalidInput {
+                // The decompressor failed: damaged or truncated compressed data.
+                error.path = path
+                error.offset = reader.offset
+                if parseThreads > 0, try !drain() { return }
+                onSkip(error)
+                return
+            }
+            if case .malformed = outcome { resyncing = true }
+            if parseThreads == 0 {
+                if try !deliver(outcome) { return }
+            } else {
+                switch outcome {
+                case .end, .stop:
+                    if try !drain() { return }
+                    _ = try deliver(outcome)
+                    return
+                default:
+                    chunk.add(outcome)
+                    if chunk.contentBytes >= chunkBytes, try !submit() { return }
+                }
+            }
             tick()
         }
     }
+
+    /// Records are handed to the converting threads in chunks of about this much content.
+    static let chunkBytes = 1 << 20
 
     private func error(_ message: String, _ offset: Int) -> SearchError {
         SearchError(.invalidInput, message, path: path, offset: offset)
@@ -184,9 +233,8 @@ final class WARCReader {
 
         // The content.
         var outcome: Outcome
-        // Do not keep the buffers of a huge record for the rest of the file.
-        content.removeAll(keepingCapacity: content.capacity <= (16 << 20))
-        if scratch.capacity > (16 << 20) { scratch = [] }
+        // The content of the last record was handed over with its outcome.
+        content = []
         if type != "conversion" && type != "response" {
             outcome = .nothing
             let n = try reader.skip(length)
@@ -203,7 +251,7 @@ final class WARCReader {
         } else if type == "conversion" {
             let n = try reader.read(length, appendingTo: &content)
             if n < length { return truncated(n, length, recordOffset) }
-            outcome = conversion(uri: uri, recordOffset: recordOffset)
+            outcome = .convert(Conversion(kind: .text, content: content, uri: uri, offset: recordOffset))
         } else {
             let head = min(length, Self.httpHeadWindow)
             let n = try reader.read(head, appendingTo: &content)
@@ -216,7 +264,7 @@ final class WARCReader {
             case .success(let http):
                 let m = try reader.read(length - head, appendingTo: &content)
                 if m < length - head { return truncated(head + m, length, recordOffset) }
-                outcome = response(http, uri: uri, recordOffset: recordOffset)
+                outcome = .convert(Conversion(kind: .html(http), content: content, uri: uri, offset: recordOffset))
             }
         }
 
@@ -233,31 +281,9 @@ final class WARCReader {
         .stop(error("truncated input: the file ends inside a WARC record (\(got) of \(length) content bytes)", offset))
     }
 
-    // MARK: - WET conversion records
-
-    private func conversion(uri: String, recordOffset: Int) -> Outcome {
-        content.withUnsafeBufferPointer { all -> Outcome in
-            var text = all
-            if bytesHavePrefix(text, "\u{FEFF}") { text = UnsafeBufferPointer(rebasing: text[3...]) }
-            if let bad = UTF8Decoder.firstInvalidOffset(text) {
-                return .skip(error("invalid UTF-8 at byte \(bad) of the record's content", recordOffset))
-            }
-            let body = String(decoding: text, as: UTF8.self)
-            var title = ""
-            var lineStart = 0
-            while lineStart < text.count && title.isEmpty {
-                var lineEnd = lineStart
-                while lineEnd < text.count && text[lineEnd] != 0x0A { lineEnd += 1 }
-                title = asciiTrimmed(String(decoding: UnsafeBufferPointer(rebasing: text[lineStart ..< lineEnd]), as: UTF8.self))
-                lineStart = lineEnd + 1
-            }
-            return .document(Document(id: uri, title: title, body: body), offset: recordOffset)
-        }
-    }
-
     // MARK: - HTTP responses
 
-    private struct HTTPHead {
+    fileprivate struct HTTPHead {
         var headers: [(name: String, value: String)]
         var bodyStart: Int
         func header(_ name: String) -> String? { headers.first(where: { $0.name == name })?.value }
@@ -314,73 +340,6 @@ final class WARCReader {
         }
     }
 
-    private func response(_ http: HTTPHead, uri: String, recordOffset: Int) -> Outcome {
-        // Transfer and content encodings.
-        var bodyBytes: [UInt8]
-        if let te = http.header("transfer-encoding")?.lowercased(), te.contains("chunked") {
-            guard let plain = content.withUnsafeBufferPointer({ dechunk(UnsafeBufferPointer(rebasing: $0[http.bodyStart...])) }) else {
-                return .skip(error("malformed WARC record: bad chunked transfer encoding in the HTTP response", recordOffset))
-            }
-            bodyBytes = plain
-        } else {
-            bodyBytes = Array(content[http.bodyStart...])
-        }
-        let encoding = asciiTrimmed(http.header("content-encoding") ?? "").lowercased()
-        switch encoding {
-        case "", "identity", "none":
-            break
-        case "gzip", "x-gzip", "deflate":
-            guard let plain = bodyBytes.withUnsafeBufferPointer({ Inflater.inflateAll($0, limit: maxContentBytes) }) else {
-                return .skip(error("corrupt compressed data: the HTTP body does not decode as \(encoding)", recordOffset))
-            }
-            bodyBytes = plain
-        default:
-            return .skip(error("unsupported content encoding: \(encoding.prefix(40))", recordOffset))
-        }
-
-        return bodyBytes.withUnsafeBufferPointer { all -> Outcome in
-            // The charset: a BOM, else the HTTP header, else a <meta> tag, else UTF-8.
-            var body = all
-            var label: String?
-            if bytesHavePrefix(body, "\u{FEFF}") {
-                body = UnsafeBufferPointer(rebasing: body[3...])
-                label = "utf-8"
-            } else if body.count >= 2 && body[0] == 0xFF && body[1] == 0xFE {
-                body = UnsafeBufferPointer(rebasing: body[2...])
-                label = "utf-16le"
-            } else if body.count >= 2 && body[0] == 0xFE && body[1] == 0xFF {
-                body = UnsafeBufferPointer(rebasing: body[2...])
-                label = "utf-16be"
-            }
-            if label == nil { label = http.header("content-type").flatMap(Charset.parameter(fromContentType:)) }
-            if label == nil { label = Charset.sniffMeta(body) }
-            let charset = label ?? "utf-8"
-            let text: UnsafeBufferPointer<UInt8>
-            if let iconvName = Charset.iconvName(forLabel: charset) {
-                do throws(CharsetConverter.Failure) {
-                    try converter.convert(body, from: iconvName, into: &scratch)
-                } catch {
-                    switch error {
-                    case .unsupported(let name):
-                        return .skip(self.error("unsupported charset: \(name.prefix(40))", recordOffset))
-                    case .invalid(let name, let offset):
-                        return .skip(self.error("invalid encoding: the HTML body is not valid \(name) at byte \(offset)", recordOffset))
-                    }
-                }
-                return scratch.withUnsafeBufferPointer { converted in
-                    let (title, text) = HTMLText.extract(converted)
-                    return .document(Document(id: uri, title: title, body: text), offset: recordOffset)
-                }
-            }
-            text = body
-            if let bad = UTF8Decoder.firstInvalidOffset(text) {
-                return .skip(error("invalid UTF-8 at byte \(bad) of the HTML body", recordOffset))
-            }
-            let (title, plain) = HTMLText.extract(text)
-            return .document(Document(id: uri, title: title, body: plain), offset: recordOffset)
-        }
-    }
-
     /// True if `body`, after whitespace, starts with `<!doctype html` or `<html` (any case).
     private func looksLikeHTML(_ body: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
@@ -395,7 +354,7 @@ final class WARCReader {
     }
 
     /// Decodes `Transfer-Encoding: chunked`; nil if malformed. A missing last chunk is tolerated.
-    private func dechunk(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    fileprivate static func dechunk(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
         var pos = 0
@@ -423,6 +382,168 @@ final class WARCReader {
             if pos < b.count && b[pos] == 0x0A { pos += 1 }
         }
         return out
+    }
+}
+
+/// A record read by a ``WARCReader`` and not converted yet: its content and what it is.
+fileprivate struct Conversion: @unchecked Sendable {
+    enum Kind {
+        /// A WET conversion record (UTF-8 text).
+        case text
+        /// An HTML response, its HTTP head parsed.
+        case html(WARCReader.HTTPHead)
+    }
+    let kind: Kind
+    let content: [UInt8]
+    let uri: String
+    /// The record's offset in the decompressed stream.
+    let offset: Int
+}
+
+/// Turns held records into documents: HTTP transfer and content encodings, charsets, HTML to
+/// text. One per thread (it keeps iconv descriptors and a buffer).
+fileprivate struct RecordConverter {
+    let path: String
+    let maxContentBytes: Int
+    private let charsets = CharsetConverter()
+    private var scratch: [UInt8] = []
+
+    init(path: String, maxContentBytes: Int) {
+        self.path = path
+        self.maxContentBytes = maxContentBytes
+    }
+
+    private func error(_ message: String, _ offset: Int) -> SearchError {
+        SearchError(.invalidInput, message, path: path, offset: offset)
+    }
+
+    mutating func convert(_ c: Conversion) -> WARCReader.Outcome {
+        // Do not keep the buffer of a huge record for the rest of the file.
+        if scratch.capacity > (16 << 20) { scratch = [] }
+        switch c.kind {
+        case .text: return text(c)
+        case .html(let http): return html(c, http)
+        }
+    }
+
+    /// A WET conversion record: UTF-8 text, titled by its first non-empty line.
+    private func text(_ c: Conversion) -> WARCReader.Outcome {
+        let uri = c.uri, recordOffset = c.offset
+        return c.content.withUnsafeBufferPointer { all -> WARCReader.Outcome in
+            var text = all
+            if bytesHavePrefix(text, "\u{FEFF}") { text = UnsafeBufferPointer(rebasing: text[3...]) }
+            if let bad = UTF8Decoder.firstInvalidOffset(text) {
+                return .skip(error("invalid UTF-8 at byte \(bad) of the record's content", recordOffset))
+            }
+            let body = String(decoding: text, as: UTF8.self)
+            var title = ""
+            var lineStart = 0
+            while lineStart < text.count && title.isEmpty {
+                var lineEnd = lineStart
+                while lineEnd < text.count && text[lineEnd] != 0x0A { lineEnd += 1 }
+                title = asciiTrimmed(String(decoding: UnsafeBufferPointer(rebasing: text[lineStart ..< lineEnd]), as: UTF8.self))
+                lineStart = lineEnd + 1
+            }
+            return .document(Document(id: uri, title: title, body: body), offset: recordOffset)
+        }
+    }
+
+
+    private mutating func html(_ c: Conversion, _ http: WARCReader.HTTPHead) -> WARCReader.Outcome {
+        let uri = c.uri, recordOffset = c.offset
+        let content = c.content
+        // Transfer and content encodings.
+        var bodyBytes: [UInt8]
+        if let te = http.header("transfer-encoding")?.lowercased(), te.contains("chunked") {
+            guard let plain = content.withUnsafeBufferPointer({ WARCReader.dechunk(UnsafeBufferPointer(rebasing: $0[http.bodyStart...])) }) else {
+                return .skip(error("malformed WARC record: bad chunked transfer encoding in the HTTP response", recordOffset))
+            }
+            bodyBytes = plain
+        } else {
+            bodyBytes = Array(content[http.bodyStart...])
+        }
+        let encoding = asciiTrimmed(http.header("content-encoding") ?? "").lowercased()
+        switch encoding {
+        case "", "identity", "none":
+            break
+        case "gzip", "x-gzip", "deflate":
+            guard let plain = bodyBytes.withUnsafeBufferPointer({ Inflater.inflateAll($0, limit: maxContentBytes) }) else {
+                return .skip(error("corrupt compressed data: the HTTP body does not decode as \(encoding)", recordOffset))
+            }
+            bodyBytes = plain
+        default:
+            return .skip(error("unsupported content encoding: \(encoding.prefix(40))", recordOffset))
+        }
+
+        return bodyBytes.withUnsafeBufferPointer { all -> WARCReader.Outcome in
+            // The charset: a BOM, else the HTTP header, else a <meta> tag, else UTF-8.
+            var body = all
+            var label: String?
+            if bytesHavePrefix(body, "\u{FEFF}") {
+                body = UnsafeBufferPointer(rebasing: body[3...])
+                label = "utf-8"
+            } else if body.count >= 2 && body[0] == 0xFF && body[1] == 0xFE {
+                body = UnsafeBufferPointer(rebasing: body[2...])
+                label = "utf-16le"
+            } else if body.count >= 2 && body[0] == 0xFE && body[1] == 0xFF {
+                body = UnsafeBufferPointer(rebasing: body[2...])
+                label = "utf-16be"
+            }
+            if label == nil { label = http.header("content-type").flatMap(Charset.parameter(fromContentType:)) }
+            if label == nil { label = Charset.sniffMeta(body) }
+            let charset = label ?? "utf-8"
+            let text: UnsafeBufferPointer<UInt8>
+            if let iconvName = Charset.iconvName(forLabel: charset) {
+                do throws(CharsetConverter.Failure) {
+                    try charsets.convert(body, from: iconvName, into: &scratch)
+                } catch {
+                    switch error {
+                    case .unsupported(let name):
+                        return .skip(self.error("unsupported charset: \(name.prefix(40))", recordOffset))
+                    case .invalid(let name, let offset):
+                        return .skip(self.error("invalid encoding: the HTML body is not valid \(name) at byte \(offset)", recordOffset))
+                    }
+                }
+                return scratch.withUnsafeBufferPointer { converted in
+                    let (title, text) = HTMLText.extract(converted)
+                    return .document(Document(id: uri, title: title, body: text), offset: recordOffset)
+                }
+            }
+            text = body
+            if let bad = UTF8Decoder.firstInvalidOffset(text) {
+                return .skip(error("invalid UTF-8 at byte \(bad) of the HTML body", recordOffset))
+            }
+            let (title, plain) = HTMLText.extract(text)
+            return .document(Document(id: uri, title: title, body: plain), offset: recordOffset)
+        }
+    }
+}
+
+/// Records handed to a converting thread, and their outcomes in order.
+fileprivate final class ConversionChunk: @unchecked Sendable {
+    private(set) var outcomes: [WARCReader.Outcome] = []
+    private(set) var contentBytes = 0
+    let done = DispatchSemaphore(value: 0)
+    private let path: String
+    private let maxContentBytes: Int
+
+    init(path: String, maxContentBytes: Int) {
+        self.path = path
+        self.maxContentBytes = maxContentBytes
+    }
+
+    func add(_ outcome: WARCReader.Outcome) {
+        if case .convert(let c) = outcome { contentBytes += c.content.count }
+        outcomes.append(outcome)
+    }
+
+    /// Converts the held records (on a converting thread), then signals ``done``.
+    func convert() {
+        var converter = RecordConverter(path: path, maxContentBytes: maxContentBytes)
+        for i in outcomes.indices {
+            if case .convert(let c) = outcomes[i] { outcomes[i] = converter.convert(c) }
+        }
+        done.signal()
     }
 }
 

@@ -219,3 +219,42 @@ final class IngestWARCTests: XCTestCase {
         }
     }
 }
+
+extension IngestWARCTests {
+    /// WARC records converted on other threads give what one thread gives, in the same order:
+    /// documents, skips with offsets, ignored records, progress, a truncated stream's last error.
+    func testParallelConversionMatchesOneThread() throws {
+        let dir = makeTemporaryDirectory(self)
+        let (crawl, _, _, _) = makeCrawl()
+        var w = F.WARC()
+        w.raw(Array("garbage before the first record\r\n".utf8))
+        for i in 0 ..< 40 {
+            w.record("conversion", uri: "u\(i)", content: Array("第\(i)页\n重庆市政府今天召开新闻发布会。".utf8))
+            if i % 7 == 3 { w.record("conversion", content: Array("no uri".utf8)) }
+            if i % 9 == 4 { w.record("conversion", uri: "bad\(i)", content: [0x41, 0xFF]) }
+        }
+        let gz = crawl.multiMemberGzip
+        let cases: [(String, [UInt8])] = [
+            ("crawl.warc", crawl.bytes), ("crawl.warc.gz", gz), ("cut.warc.gz", Array(gz[..<(gz.count * 2 / 3)])),
+            ("many.wet", w.bytes), ("many.wet.gz", w.multiMemberGzip),
+        ]
+        for (name, bytes) in cases {
+            let path = dir + "/" + name
+            F.write(path, bytes)
+            let one = try F.read(path)
+            XCTAssertFalse(one.documents.isEmpty, name)
+            for (threads, chunk) in [(1, 1), (2, 200), (4, 1 << 20)] {
+                var limits = InputReader.Limits()
+                limits.parseThreads = threads
+                limits.parseChunkBytes = chunk
+                let many = try F.read(path, limits: limits)
+                let label = "\(name) threads \(threads) chunk \(chunk)"
+                XCTAssertEqual(many.documents, one.documents, label)
+                XCTAssertEqual(many.skips.map(\.message), one.skips.map(\.message), label)
+                XCTAssertEqual(many.skips.map(\.offset), one.skips.map(\.offset), label)
+                XCTAssertEqual(many.ignored, one.ignored, label)
+                XCTAssertEqual(many.progress.last, one.progress.last, label)
+            }
+        }
+    }
+}
