@@ -34,6 +34,10 @@ public struct SearchIndex: Sendable {
         self.directory = d
     }
 
+    /// The on-disk format version this build writes and reads (docs/FORMAT.md); an index of
+    /// another version opens with ``SearchError/Code-swift.struct/formatTooOld`` or `formatTooNew`.
+    public static var formatVersion: Int { Int(FileFormat.version) }
+
     /// Whether `directory` holds an index (a manifest).
     public static func exists(at directory: String) -> Bool {
         FileIO.exists(directory + "/" + Manifest.fileName)

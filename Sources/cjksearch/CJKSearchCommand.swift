@@ -77,14 +77,15 @@ enum CorpusLocator {
     }
 
     /// Builds the corpus index under `<corpus>/../.cjksearch/corpus-index` unless an index of the
-    /// same files (names, sizes, modification times) is already there.
+    /// same files (names, sizes, modification times), in this build's format, is already there.
     static func ensureIndex(corpus: String) throws -> String {
         let corpusURL = URL(fileURLWithPath: corpus).standardizedFileURL
         let root = corpusURL.deletingLastPathComponent().appendingPathComponent(".cjksearch").path
         let indexDir = root + "/corpus-index"
         let stampPath = root + "/corpus-index.stamp"
         let files = try InputReader.expand([corpus])
-        var stamp = ""
+        // The format version too: an index an older build made is rebuilt, not refused.
+        var stamp = "format \(SearchIndex.formatVersion)\n"
         for f in files {
             let attrs = try? FileManager.default.attributesOfItem(atPath: f)
             let size = (attrs?[.size] as? NSNumber)?.intValue ?? 0

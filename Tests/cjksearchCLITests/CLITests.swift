@@ -172,6 +172,14 @@ final class CLITests: XCTestCase {
         let second = try run([], stdin: "重慶\n", cwd: dir)
         XCTAssertFalse(second.stderr.contains("Indexed"), "the index is reused: \(second.stderr)")
         XCTAssertTrue(second.stdout.contains("4 documents match"), second.stdout)
+        // An index an older build made (another format version in its stamp) is rebuilt.
+        let stampPath = dir + "/.cjksearch/corpus-index.stamp"
+        let stamp = try String(contentsOfFile: stampPath, encoding: .utf8)
+        XCTAssertTrue(stamp.hasPrefix("format "), stamp)
+        try ("format 0" + stamp.drop(while: { $0 != "\n" })).write(toFile: stampPath, atomically: true, encoding: .utf8)
+        let third = try run([], stdin: "重慶\n", cwd: dir)
+        XCTAssertTrue(third.stderr.contains("Indexed 5 documents"), third.stderr)
+        XCTAssertTrue(third.stdout.contains("4 documents match"), third.stdout)
     }
 
     func testHelpOnEveryCommand() throws {
