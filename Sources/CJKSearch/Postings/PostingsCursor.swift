@@ -208,23 +208,27 @@ final class PostingsCursor {
             posDocIndex = 0
             posOffset = 0
         }
-        var r = frame
-        try r.seek(posOffset)
+        // Raw reads on the frame (a copied reader would retain its path for every document).
+        let base = frame.base, count = frame.count
+        guard posOffset <= count else { throw frame.error("positions offset \(posOffset) past the frame", at: 0) }
         // The documents between the last one read and this one: their varints are counted, not decoded.
         var skip = 0
         while posDocIndex < indexInBlock {
             skip += Int(freqs[posDocIndex])
             posDocIndex += 1
         }
-        try r.skipVarints(skip)
-        posOffset = r.position
+        guard let at = ByteReader.skipVarints(base, count, from: posOffset, skip) else {
+            throw frame.error("truncated positions frame", at: posOffset)
+        }
+        posOffset = at
+        var r = at
         let f = Int(freqs[indexInBlock])
         var p: UInt64 = 0
         for k in 0 ..< f {
-            let v = try r.varint()
-            guard v <= UInt64(UInt32.max) - p else { throw r.error("position out of range") }
+            guard let v = ByteReader.varint32(base, count, &r) else { throw frame.error("truncated or overlong position", at: r) }
+            guard v <= UInt64(UInt32.max) - p else { throw frame.error("position out of range", at: r) }
             if k == 0 { p = v } else {
-                guard v > 0 else { throw r.error("positions do not increase") }
+                guard v > 0 else { throw frame.error("positions do not increase", at: r) }
                 p += v
             }
             out.append(UInt32(p))

@@ -109,8 +109,16 @@ struct ByteReader {
     /// Skips `n` varints by counting their last bytes (high bit clear), without decoding them.
     /// (A varint of more than ten bytes is not caught here; ``varint()`` catches it when read.)
     mutating func skipVarints(_ n: Int) throws(SearchError) {
+        guard let p = ByteReader.skipVarints(base, count, from: position, n) else { throw error("truncated varint") }
+        position = p
+    }
+
+    /// Where `n` varints starting at `from` end in the `count` bytes at `base`; nil if they run
+    /// past the end. For hot loops that keep a raw pointer rather than a reader.
+    @inline(__always)
+    static func skipVarints(_ base: UnsafeRawPointer, _ count: Int, from: Int, _ n: Int) -> Int? {
         var left = n
-        var p = position
+        var p = from
         // Eight bytes at a time while the word holds fewer varint ends than are left to skip
         // (so the word ends inside or at the end of a varint still to be skipped).
         while count - p >= 8 {
@@ -121,11 +129,28 @@ struct ByteReader {
             p += 8
         }
         while left > 0 {
-            guard p < count else { throw error("truncated varint") }
+            guard p < count else { return nil }
             if base.load(fromByteOffset: p, as: UInt8.self) < 0x80 { left -= 1 }
             p += 1
         }
-        position = p
+        return p
+    }
+
+    /// The varint at `p` in the `count` bytes at `base`, moving `p` past it; nil if it runs past
+    /// the end or is longer than 5 bytes (more than 32 bits are never valid where this is used).
+    @inline(__always)
+    static func varint32(_ base: UnsafeRawPointer, _ count: Int, _ p: inout Int) -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while p < count {
+            let b = base.load(fromByteOffset: p, as: UInt8.self)
+            p += 1
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+            if shift > 28 { return nil }
+        }
+        return nil
     }
 
     /// A varint that must fit `limit` (inclusive); returned as Int.
