@@ -105,6 +105,7 @@ public final class Searcher: Sendable {
             try segments[d.segment].reader.id(d.doc)
         }
         var total = 0
+        let scoring = collector.k > 0   // a count scores nothing
         for (si, s) in segments.enumerated() {
             let scorer = try weight.scorer(s.reader, decompressor: decompressor)
             while true {
@@ -112,7 +113,7 @@ public final class Searcher: Sendable {
                 if d == PostingsCursor.noMoreDocs { break }
                 if s.live.isDeleted(Int(d)) { continue }
                 total += 1
-                try collector.collect(ScoredDocument(score: try scorer.score(), segment: si, doc: Int(d)))
+                if scoring { try collector.collect(ScoredDocument(score: try scorer.score(), segment: si, doc: Int(d))) }
             }
         }
         let top = try collector.sorted()
