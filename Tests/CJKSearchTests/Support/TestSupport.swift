@@ -91,8 +91,6 @@ enum TestCorpus {
         return docs
     }
 
-    /// Builds an index at `directory` from `documents`, committing every `commitEvery` documents.
-    @discardableResult
     /// Applies a random stream of `steps` changes to `writer`: adds of documents from `pool` under
     /// ids `doc-0…doc-(ids-1)` (so ids repeat and replace) and, one time in `deleteOneIn`, deletes;
     /// commits every `commitEvery` steps. Returns the documents that should be live.
@@ -117,6 +115,8 @@ enum TestCorpus {
         return live
     }
 
+    /// Builds an index at `directory` from `documents`, committing every `commitEvery` documents.
+    @discardableResult
     static func buildIndex(at directory: String, _ documents: [Document], commitEvery: Int = .max,
                            options: IndexWriterOptions = IndexWriterOptions()) throws -> SearchIndex {
         let index = try SearchIndex.openOrCreate(at: directory)
