@@ -115,7 +115,7 @@ struct BenchQueryCommand: ParsableCommand {
     @Option(name: .long, help: "The index directory.")
     var index: String
 
-    @Option(name: .long, help: "A query file: one query a line, optionally CLASS<TAB>QUERY.")
+    @Option(name: .long, help: "A query file (- for standard input): one query a line, optionally CLASS<TAB>QUERY.")
     var queries: String?
 
     @Option(name: .long, help: "Draw queries from this JSONL corpus.")
@@ -207,13 +207,10 @@ struct BenchQueryCommand: ParsableCommand {
 
     func loadQueries() throws -> [QueryWorkload.Query] {
         if let queries {
-            guard let data = FileManager.default.contents(atPath: queries) else {
-                throw SearchError(.invalidInput, "cannot read the query file", path: queries)
-            }
-            return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-                let l = line.hasSuffix("\r") ? line.dropLast() : line
-                guard !l.allSatisfy({ $0 == " " || $0 == "\t" }) else { return nil }
-                let (label, query) = SearchCommand.splitLabel(l)
+            return try SearchCommand.queryFileLines(queries).enumerated().compactMap { n, line in
+                guard let line else { throw SearchError(.invalidInput, "line \(n + 1) is not UTF-8", path: queries) }
+                if line.allSatisfy({ $0 == " " || $0 == "\t" }) { return nil }
+                let (label, query) = SearchCommand.splitLabel(line[...])
                 return QueryWorkload.Query(queryClass: label ?? "all", text: query)
             }
         }

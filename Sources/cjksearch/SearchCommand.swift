@@ -70,24 +70,10 @@ struct SearchCommand: ParsableCommand {
 extension SearchCommand {
     /// Runs the queries of `path` (see `--batch`); returns how many failed.
     func runBatch(_ searcher: Searcher, path: String) throws -> Int {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw SearchError(.invalidInput, "batch file not found", path: path)
-            }
-            guard let d = FileManager.default.contents(atPath: path) else {
-                throw SearchError(.io, "cannot read the batch file", path: path)
-            }
-            data = d
-        }
         let options = SearchOptions(snippets: false, storedFields: false)
         var failed = 0
-        for (n, raw) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
-            var bytes = Array(raw)
-            if bytes.last == 0x0D { bytes.removeLast() }
-            guard let line = String(validating: bytes, as: UTF8.self) else {
+        for (n, line) in try SearchCommand.queryFileLines(path).enumerated() {
+            guard let line else {
                 failed += 1
                 report(["line": n + 1, "error": "invalid UTF-8", "code": SearchError.Code.invalidQuery.rawValue],
                        text: "\(path):\(n + 1): invalid UTF-8", isError: true)
@@ -113,6 +99,28 @@ extension SearchCommand {
             }
         }
         return failed
+    }
+
+    /// The lines of a query file (`-`: standard input), without line ends; nil for a line that
+    /// is not UTF-8.
+    static func queryFileLines(_ path: String) throws -> [String?] {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw SearchError(.invalidInput, "query file not found", path: path)
+            }
+            guard let d = FileManager.default.contents(atPath: path) else {
+                throw SearchError(.io, "cannot read the query file", path: path)
+            }
+            data = d
+        }
+        return data.split(separator: 0x0A, omittingEmptySubsequences: false).map { raw in
+            var bytes = Array(raw)
+            if bytes.last == 0x0D { bytes.removeLast() }
+            return String(validating: bytes, as: UTF8.self)
+        }
     }
 
     /// A query-file line: `LABEL<TAB>QUERY` (a query class, as `bench query --write-queries`

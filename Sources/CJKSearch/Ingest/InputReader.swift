@@ -290,9 +290,8 @@ public enum InputReader {
     static func readJSONLInParallel(_ reader: LineReader, path: String, limits: Limits,
                                     onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void,
                                     tick: () -> Void) throws {
-        var inFlight: [ParseChunk] = []
-        func deliver(_ chunk: ParseChunk) throws {
-            chunk.done.wait()
+        var pipeline = OrderedChunks<ParseChunk>(depth: 2 * limits.parseThreads) { $0.parse() }
+        func deliver(_ chunk: ParseChunk) throws -> Bool {
             for result in chunk.results {
                 switch result {
                 case .document(let d, let number, let offset):
@@ -308,15 +307,13 @@ public enum InputReader {
                 case .skip(let e): onSkip(e)
                 }
             }
+            return true
         }
         var chunk = ParseChunk(path: path)
         func submit() throws {
             guard !chunk.isEmpty else { return }
-            let c = chunk
-            inFlight.append(c)
-            DispatchQueue.global().async { c.parse() }
+            _ = try pipeline.hand(chunk, take: deliver)
             chunk = ParseChunk(path: path)
-            if inFlight.count >= 2 * limits.parseThreads { try deliver(inFlight.removeFirst()) }
         }
         while true {
             let next: LineReader.Line?
@@ -324,7 +321,7 @@ public enum InputReader {
                 next = try reader.nextLine()
             } catch var error as SearchError where error.code == .invalidInput {
                 try submit()
-                for c in inFlight { try deliver(c) }
+                _ = try pipeline.drain(take: deliver)
                 error.path = path
                 error.offset = reader.offset
                 error.line = reader.lineNumber
@@ -343,7 +340,7 @@ public enum InputReader {
             if chunk.byteCount >= limits.parseChunkBytes { try submit() }
         }
         try submit()
-        while !inFlight.isEmpty { try deliver(inFlight.removeFirst()) }
+        _ = try pipeline.drain(take: deliver)
     }
 
     /// Lines copied out of the reader, parsed on another thread into documents or errors.
@@ -357,9 +354,8 @@ public enum InputReader {
         /// Each line: where its bytes end in `bytes`, its number and offset; or an error decided
         /// while reading (a line too long).
         private var lines: [(end: Int, number: Int, offset: Int, error: SearchError?)] = []
-        /// Set by ``parse()`` before it signals ``done``.
+        /// Set by ``parse()``.
         private(set) var results: [Result] = []
-        let done = DispatchSemaphore(value: 0)
 
         init(path: String) { self.path = path }
 
@@ -398,7 +394,6 @@ public enum InputReader {
                     }
                 }
             }
-            done.signal()
         }
     }
 

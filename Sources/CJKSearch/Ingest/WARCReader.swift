@@ -107,27 +107,19 @@ final class WARCReader {
             }
             return true
         }
-        var inFlight: [ConversionChunk] = []
-        var chunk = ConversionChunk(path: path, maxContentBytes: maxContentBytes)
-        func finishOldest() throws -> Bool {
-            let c = inFlight.removeFirst()
-            c.done.wait()
+        var pipeline = OrderedChunks<ConversionChunk>(depth: max(1, 2 * parseThreads)) { $0.convert() }
+        func take(_ c: ConversionChunk) throws -> Bool {
             for o in c.outcomes where try !deliver(o) { return false }
             return true
         }
+        var chunk = ConversionChunk(path: path, maxContentBytes: maxContentBytes)
         func submit() throws -> Bool {
             guard !chunk.outcomes.isEmpty else { return true }
-            let c = chunk
-            inFlight.append(c)
-            DispatchQueue.global().async { c.convert() }
-            chunk = ConversionChunk(path: path, maxContentBytes: maxContentBytes)
-            if inFlight.count >= 2 * parseThreads { return try finishOldest() }
-            return true
+            defer { chunk = ConversionChunk(path: path, maxContentBytes: maxContentBytes) }
+            return try pipeline.hand(chunk, take: take)
         }
         func drain() throws -> Bool {
-            if try !submit() { return false }
-            while !inFlight.isEmpty { if try !finishOldest() { return false } }
-            return true
+            try submit() && pipeline.drain(take: take)
         }
         var resyncing = false
         while true {
@@ -523,7 +515,6 @@ fileprivate struct RecordConverter {
 fileprivate final class ConversionChunk: @unchecked Sendable {
     private(set) var outcomes: [WARCReader.Outcome] = []
     private(set) var contentBytes = 0
-    let done = DispatchSemaphore(value: 0)
     private let path: String
     private let maxContentBytes: Int
 
@@ -537,13 +528,12 @@ fileprivate final class ConversionChunk: @unchecked Sendable {
         outcomes.append(outcome)
     }
 
-    /// Converts the held records (on a converting thread), then signals ``done``.
+    /// Converts the held records (on a converting thread).
     func convert() {
         var converter = RecordConverter(path: path, maxContentBytes: maxContentBytes)
         for i in outcomes.indices {
             if case .convert(let c) = outcomes[i] { outcomes[i] = converter.convert(c) }
         }
-        done.signal()
     }
 }
 
