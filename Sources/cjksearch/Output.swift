@@ -24,7 +24,7 @@ enum Output {
         var out = ""
         let ms = String(format: "%.2f ms", Double(results.micros) / 1000)
         let noun = results.totalCount == 1 ? "document matches" : "documents match"
-        out += "\(results.totalCount) \(noun) (\(ms))\n"
+        out += (results.isTotalCountExact ? "" : "at least ") + "\(results.totalCount) \(noun) (\(ms))\n"
         for (i, hit) in results.hits.enumerated() {
             let score = String(format: "%.4f", hit.score)
             let id = colour ? boldOn + hit.id + highlightOff : hit.id

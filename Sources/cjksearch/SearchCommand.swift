@@ -25,9 +25,15 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only the exact number of matching documents.")
     var count = false
 
+    @Flag(name: .long, help: "Count every match exactly. By default matches are counted exactly up to 1,000; past that the search skips documents that cannot make the top hits and reports \"at least N\".")
+    var exactCount = false
+
+    @Option(name: .long, help: "Count matches exactly up to N before skipping (default 1000; --exact-count: all).")
+    var countThreshold: Int?
+
     @Option(name: .long, help: ArgumentHelp(
         "Run every query of this file (- for standard input), one a line.",
-        discussion: "Prints a line per query: with --json an object with \"query\", \"count\", \"ids\" (the top --limit, best first) and \"micros\" (the engine's time for the query, ids included, no stored fields); without, COUNT<TAB>MICROS<TAB>QUERY<TAB>IDS. A line LABEL<TAB>QUERY (a query class) adds \"class\". A bad query prints an \"error\" and the batch goes on; the exit status is then 1."))
+        discussion: "Prints a line per query: with --json an object with \"query\", \"count\", \"count_exact\" (false when count is a lower bound, see --exact-count), \"ids\" (the top --limit, best first) and \"micros\" (the engine's time for the query, ids included, no stored fields); without, COUNT<TAB>MICROS<TAB>QUERY<TAB>IDS, COUNT with a + when it is a lower bound. A line LABEL<TAB>QUERY (a query class) adds \"class\". A bad query prints an \"error\" and the batch goes on; the exit status is then 1."))
     var batch: String?
 
     @Argument(help: "The query.")
@@ -38,6 +44,8 @@ struct SearchCommand: ParsableCommand {
         if query.isEmpty && batch == nil { throw ValidationError("give a QUERY or --batch FILE") }
         if !query.isEmpty && batch != nil { throw ValidationError("give a QUERY or --batch FILE, not both") }
         if index.isEmpty { throw ValidationError("give --index DIR") }
+        if let countThreshold, countThreshold < 0 { throw ValidationError("--count-threshold must not be negative") }
+        if countThreshold != nil && exactCount { throw ValidationError("give --count-threshold or --exact-count, not both") }
     }
 
     func run() throws {
@@ -56,7 +64,7 @@ struct SearchCommand: ParsableCommand {
                 print(try searcher.count(text))
                 return
             }
-            let results = try searcher.search(text, limit: limit)
+            let results = try searcher.search(text, limit: limit, options: SearchOptions(totalCountThreshold: threshold))
             if json {
                 for hit in results.hits { print(Output.json(hit)) }
             } else {
@@ -68,9 +76,12 @@ struct SearchCommand: ParsableCommand {
 
 
 extension SearchCommand {
+    /// ``SearchOptions/totalCountThreshold`` as `--exact-count` asks.
+    var threshold: Int { exactCount ? .max : countThreshold ?? SearchOptions().totalCountThreshold }
+
     /// Runs the queries of `path` (see `--batch`); returns how many failed.
     func runBatch(_ searcher: Searcher, path: String) throws -> Int {
-        let options = SearchOptions(snippets: false, storedFields: false)
+        let options = SearchOptions(snippets: false, storedFields: false, totalCountThreshold: threshold)
         var failed = 0
         for (n, line) in try SearchCommand.queryFileLines(path).enumerated() {
             guard let line else {
@@ -87,9 +98,11 @@ extension SearchCommand {
             do {
                 let r = try count ? searcher.search(text, limit: 0, options: options) : searcher.search(text, limit: limit, options: options)
                 object["count"] = r.totalCount
+                object["count_exact"] = r.isTotalCountExact
                 object["ids"] = r.hits.map(\.id)
                 object["micros"] = r.micros
-                report(object, text: "\(r.totalCount)\t\(r.micros)\t\(text)\t" + r.hits.map(\.id).joined(separator: " "))
+                let count = "\(r.totalCount)" + (r.isTotalCountExact ? "" : "+")
+                report(object, text: "\(count)\t\(r.micros)\t\(text)\t" + r.hits.map(\.id).joined(separator: " "))
             } catch let e as SearchError where e.code == .invalidQuery {
                 failed += 1
                 object["line"] = n + 1

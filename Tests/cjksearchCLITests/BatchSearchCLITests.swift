@@ -31,6 +31,7 @@ extension CLITests {
             let count = try run(["search", "--index", index, "--count", q])
             XCTAssertEqual(o["count"] as? Int, Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), q)
             XCTAssertNotNil(o["micros"] as? Int, q)
+            XCTAssertEqual(o["count_exact"] as? Bool, true, "fewer matches than the exact-count threshold: \(q)")
         }
         let bad = objects[queries.count]
         XCTAssertEqual(bad["query"] as? String, "(unclosed")

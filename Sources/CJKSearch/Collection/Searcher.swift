@@ -17,10 +17,14 @@ public struct Hit: Sendable, Hashable {
     public let snippet: Snippet?
 }
 
-/// The results of a search: the best hits and the exact number of matching documents.
+/// The results of a search: the best hits and the number of matching documents.
 public struct SearchResults: Sendable {
-    /// Every live document that matches, counted exactly.
+    /// The number of live documents that match: exact when ``isTotalCountExact``, otherwise a
+    /// lower bound (at least ``SearchOptions/totalCountThreshold``), because the search skipped
+    /// documents that could not enter the top hits. ``Searcher/count(_:)`` is always exact.
     public let totalCount: Int
+    /// Whether ``totalCount`` is exact.
+    public let isTotalCountExact: Bool
     /// The best `limit` hits, best first; ties in score are ordered by id.
     public let hits: [Hit]
     /// Time spent in the engine, in microseconds.
@@ -105,15 +109,49 @@ public final class Searcher: Sendable {
             try segments[d.segment].reader.id(d.doc)
         }
         var total = 0
+        var exact = true
         let scoring = collector.k > 0   // a count scores nothing
         for (si, s) in segments.enumerated() {
             let scorer = try weight.scorer(s.reader, decompressor: decompressor)
+            let approximate = scorer.isApproximate
+            // Block-max pruning: once the top k are full and the count is past its threshold, a
+            // run of documents whose bound is below the k-th score is skipped unread. `checked`
+            // is the last document of the run whose bound was found competitive.
+            var target: Int32 = 0, checked: Int32 = -1
             while true {
-                let d = try scorer.next()
+                let pruning = scoring && total >= options.totalCountThreshold && collector.isFull
+                if pruning && target > checked {
+                    let bound = try scorer.maxScore(from: target)
+                    // A document that ties the k-th score may still enter on its id: skip only below.
+                    if bound.score * Searcher.boundSlack < collector.worstScore {
+                        exact = false
+                        if bound.upTo >= ScoreBound.end { break }
+                        target = max(bound.upTo, target) + 1
+                        continue
+                    }
+                    checked = bound.upTo
+                }
+                let d = try scorer.advance(to: target)
                 if d == PostingsCursor.noMoreDocs { break }
+                if pruning && d > checked {
+                    target = d   // landed past the checked run: bound the run it landed in first
+                    continue
+                }
+                target = d + 1
                 if s.live.isDeleted(Int(d)) { continue }
+                // In a competitive run, a candidate is still bounded by itself before it is confirmed and scored.
+                if pruning, try scorer.maxScoreOfCurrent() * Searcher.boundSlack < collector.worstScore {
+                    exact = false
+                    continue
+                }
+                if approximate, !(try scorer.matches()) { continue }
                 total += 1
-                if scoring { try collector.collect(ScoredDocument(score: try scorer.score(), segment: si, doc: Int(d))) }
+                if scoring {
+                    let score = try scorer.score()
+                    // Below the k-th score: cannot enter (a tie may, on its id).
+                    if collector.isFull && score < collector.worstScore { continue }
+                    try collector.collect(ScoredDocument(score: score, segment: si, doc: Int(d)))
+                }
             }
         }
         let top = try collector.sorted()
@@ -134,12 +172,21 @@ public final class Searcher: Sendable {
                             fields: doc.fields, snippet: snippetBuilder?.snippet(for: doc.body)))
         }
         let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
-        return SearchResults(totalCount: total, hits: hits, micros: micros)
+        return SearchResults(totalCount: total, isTotalCountExact: exact, hits: hits, micros: micros)
     }
+
+    /// Bounds are multiplied by this before they are compared with the k-th score, so that a
+    /// rounding difference between a bound and a score it bounds never skips a document.
+    static let boundSlack = 1 + 1e-9
 
     /// The exact number of live documents matching `query`.
     public func count(_ query: String) throws -> Int {
-        try search(QueryParser.parse(query), limit: 0, options: SearchOptions(snippets: false, storedFields: false)).totalCount
+        try count(QueryParser.parse(query))
+    }
+
+    /// The exact number of live documents matching a query built in code.
+    public func count(_ query: Query) throws -> Int {
+        try search(query, limit: 0, options: SearchOptions(snippets: false, storedFields: false)).totalCount
     }
 
     /// The stored document with this id, if it is live in this snapshot.

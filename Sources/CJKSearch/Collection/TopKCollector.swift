@@ -27,6 +27,12 @@ struct TopKCollector {
         return try idOf(a) > idOf(b)
     }
 
+    /// Whether `k` documents are kept (a document must now beat ``worstScore`` to enter).
+    var isFull: Bool { heap.count >= k }
+
+    /// The score of the worst kept document (meaningful when ``isFull``).
+    var worstScore: Double { heap.first?.score ?? -.infinity }
+
     mutating func collect(_ d: ScoredDocument) throws {
         guard k > 0 else { return }
         if heap.count < k {

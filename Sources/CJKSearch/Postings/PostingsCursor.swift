@@ -20,11 +20,16 @@ final class PostingsCursor {
     private let blockCount: Int
     private var skipTable: ByteReader   // empty for short lists
     private var blocksStart = 0         // offset of the first DocBlock in postingsData
+    private var impactsStart = 0        // offset of the first Impacts in postingsData
     private var blockIndex = -1
     private var blockLength = 0
     private var indexInBlock = 0
     private var docs: UnsafeMutablePointer<UInt32>
     private var freqs: UnsafeMutablePointer<UInt32>
+
+    /// The block whose bound ``maxScore(from:_:)`` computed last, and that bound.
+    var boundBlock = -1
+    var boundScore = 0.0
 
     /// The current document, or ``noMoreDocs``; -1 before the first ``next()``.
     private(set) var doc: Int32 = -1
@@ -62,7 +67,12 @@ final class PostingsCursor {
                 throw r.error("block count \(blockCount), expected \(expected) for \(documentFrequency) documents", at: 0)
             }
             skipTable = try postingsData.slice(r.position, blockCount * PostingsFormat.skipEntrySize)
-            blocksStart = r.position + blockCount * PostingsFormat.skipEntrySize
+            impactsStart = r.position + blockCount * PostingsFormat.skipEntrySize
+            let impactsLength = Int(try skipTable.u32(at: (blockCount - 1) * PostingsFormat.skipEntrySize + 12))
+            guard impactsLength <= postingsData.count - impactsStart else {
+                throw skipTable.error("impacts end \(impactsLength) past the postings", at: (blockCount - 1) * PostingsFormat.skipEntrySize + 12)
+            }
+            blocksStart = impactsStart + impactsLength
         }
     }
 
@@ -166,11 +176,7 @@ final class PostingsCursor {
     func advance(to target: Int32) throws -> Int32 {
         if doc >= target { return doc }
         if blockIndex < 0 || Int32(docs[blockLength - 1]) < target {
-            // Find the first block whose last document is ≥ target.
-            var b = max(blockIndex + 1, 0)
-            if blockCount > 1 {
-                while try b < blockCount && skipLastDoc(b) < target { b += 1 }
-            }
+            let b = try block(containing: target)
             if b >= blockCount { doc = PostingsCursor.noMoreDocs; return doc }
             if b != blockIndex { try loadBlock(b) }
         }
@@ -182,6 +188,78 @@ final class PostingsCursor {
         }
         doc = Int32(docs[indexInBlock])
         return doc
+    }
+
+    /// The first block at or after the current one whose last document is ≥ `target`, or
+    /// `blockCount`: a gallop over the skip entries, then a binary search.
+    func block(containing target: Int32) throws -> Int {
+        var lo = max(blockIndex, 0)
+        if documentFrequency < PostingsFormat.blockSize { return lo }
+        if try skipLastDoc(lo) >= target { return lo }
+        // skipLastDoc(lo) < target: gallop until a block's last document reaches it.
+        var step = 1
+        var hi = lo + 1
+        while hi < blockCount, try skipLastDoc(hi) < target {
+            lo = hi
+            step &*= 2
+            hi = lo + step
+        }
+        hi = min(hi, blockCount)
+        // skipLastDoc(lo) < target, and hi == blockCount or skipLastDoc(hi) ≥ target.
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if try skipLastDoc(mid) < target { lo = mid } else { hi = mid }
+        }
+        return hi
+    }
+
+    /// The block of the current document.
+    var currentBlock: Int { blockIndex }
+
+    /// The number of blocks (1 for a short list).
+    var blocks: Int { blockCount }
+
+    /// The last document of block `b`; for a short list, the segment's last document.
+    func lastDocument(ofBlock b: Int) throws -> Int32 {
+        documentFrequency >= PostingsFormat.blockSize ? try skipLastDoc(b) : Int32(documentCount - 1)
+    }
+
+    /// Whether blocks have impacts (short lists have none).
+    var hasImpacts: Bool { documentFrequency >= PostingsFormat.blockSize }
+
+    /// The best score of any document of block `b` under `scoring`: the best of its impacts.
+    ///
+    /// - Precondition: ``hasImpacts``.
+    func maxScore(ofBlock b: Int, _ scoring: FieldScoring) throws -> Double {
+        var best = 0.0
+        try forEachImpact(ofBlock: b) { freq, length in best = max(best, scoring.score(freq, length: length)) }
+        return best
+    }
+
+    /// Calls `body` with each (frequency, field length) impact of block `b`, both increasing.
+    ///
+    /// - Precondition: ``hasImpacts``.
+    func forEachImpact(ofBlock b: Int, _ body: (Int, Int) -> Void) throws {
+        precondition(hasImpacts && b >= 0 && b < blockCount, "impacts of a block that has none")
+        let entry = b * PostingsFormat.skipEntrySize + 12
+        let start = b == 0 ? 0 : Int(try skipTable.u32(at: entry - PostingsFormat.skipEntrySize))
+        let end = Int(try skipTable.u32(at: entry))
+        guard start < end, impactsStart + end <= blocksStart else {
+            throw skipTable.error("impacts \(start)..<\(end) of block \(b) out of bounds", at: entry)
+        }
+        var r = try postingsData.slice(impactsStart + start, end - start)
+        let n = try r.varint(max: PostingsFormat.blockSize)
+        guard n > 0 else { throw r.error("block \(b) has no impacts", at: 0) }
+        var freq: UInt64 = 0, length: Int64 = -1
+        for _ in 0 ..< n {
+            freq += 1 + (try r.varint())
+            length += 1 + Int64(truncatingIfNeeded: try r.varint())
+            guard freq <= UInt64(UInt32.max), length >= 0, length <= Int64(UInt32.max) else {
+                throw r.error("impact out of range in block \(b)")
+            }
+            body(Int(freq), Int(length))
+        }
+        guard r.isAtEnd else { throw r.error("trailing bytes after the impacts of block \(b)") }
     }
 
     /// The current document's positions, increasing.

@@ -1,4 +1,4 @@
-/// The postings and positions encoding of one term (format version 3).
+/// The postings and positions encoding of one term (format version 5).
 ///
 /// A term's postings are in the Postings section at `TermInfo.postingsOffset`, and its positions
 /// follow them directly (`positionsOffset = postingsOffset + postingsLength`); the next term in
@@ -7,12 +7,19 @@
 ///
 /// ```
 /// Postings    --> ShortList                          if df < 128
-///               | BlockCount:varint, SkipEntry^BlockCount, DocBlock^BlockCount    otherwise
+///               | BlockCount:varint, SkipEntry^BlockCount, Impacts^BlockCount, DocBlock^BlockCount
+///                                                                                  otherwise
 /// ShortList   --> <DocCode:varint, [Freq:varint]>^df
 ///                 DocCode = (doc − previous − 1) << 1 | (freq == 1 ? 1 : 0); previous = −1 at first;
 ///                 Freq follows only when freq > 1
-/// SkipEntry   --> LastDoc:u32, BlockEnd:u32, PositionsEnd:u32
-///                 (ends are byte offsets relative to the first DocBlock / the term's positions)
+/// SkipEntry   --> LastDoc:u32, BlockEnd:u32, PositionsEnd:u32, ImpactsEnd:u32
+///                 (ends are byte offsets relative to the first DocBlock / the term's positions /
+///                 the first Impacts)
+/// Impacts     --> ImpactCount:varint, <FreqGap:varint, LengthGap:varint>^ImpactCount
+///                 the block's (freq, field length) pairs that no other document of the block
+///                 dominates (freq ≥ and length ≤), freq and length both increasing;
+///                 FreqGap = freq − previous freq − 1, LengthGap = length − previous length − 1,
+///                 the first pair's previous freq 0 and previous length −1
 /// DocBlock    --> DeltaBits:u8, FreqBits:u8, Deltas:packed(n × DeltaBits), Freqs:packed(n × FreqBits)
 ///                 n = 128, except the last block: df − 128 × (BlockCount − 1);
 ///                 delta = doc − previous − 1, stored freq = freq − 1, packed low bits first
@@ -23,6 +30,12 @@
 /// ```
 ///
 /// Presence terms (a CJK character with no positions) have no Positions bytes: every frame is empty.
+///
+/// Impacts are what dynamic pruning reads instead of a block: BM25 grows with the frequency and
+/// shrinks with the field length, so the best score any document of a block can have, whatever
+/// the idf, k1, b and average length of the search, is the best score of its impacts. They are
+/// exact (not quantized) and usually 1–4 pairs; a short list has none (its few documents are
+/// scored rather than bounded).
 ///
 /// A frame is zstd-compressed only when its raw bytes are at least ``zstdMinimumBytes`` long and
 /// compression saves at least an eighth: a zstd frame costs about 12 bytes of header and checksum
@@ -39,10 +52,12 @@
 /// Positions : Mode 00, [07] [01 08] [00]            -> 00 07 01 08 00
 /// Section   : 07 00 02 0B 00 07 01 08 00            (postingsLength 4, positionsLength 5)
 /// ```
-/// A term in 300 documents has 3 blocks (128 + 128 + 44), 3 skip entries of 12 bytes, and 3
-/// position frames.
+/// A term in 300 documents has 3 blocks (128 + 128 + 44), 3 skip entries of 16 bytes, 3 Impacts
+/// and 3 position frames. A block whose documents have (freq, length) (1, 40), (3, 200), (2, 90)
+/// and (1, 35) has the impacts (1, 35), (2, 90), (3, 200): ImpactCount 03, then 00 23, 00 36,
+/// 00 6D (the pair (1, 40) is dominated by (1, 35)).
 enum PostingsFormat {
     static let blockSize = 128
-    static let skipEntrySize = 12
+    static let skipEntrySize = 16
     static let zstdMinimumBytes = 1024
 }

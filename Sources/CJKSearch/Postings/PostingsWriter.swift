@@ -15,6 +15,12 @@ struct PostingsWriter {
     private var frame = ByteWriter(capacity: 4096)
     private var positions = ByteWriter(capacity: 4096)
     private var compressed: [UInt8] = []
+    // Impacts scratch: least length per frequency below `smallFrequencies` (kept at .max between
+    // blocks), pairs of larger frequencies, and the front found.
+    private static let smallFrequencies = 64
+    private var leastLength: [UInt32] = []
+    private var largeFrequencies: [(UInt32, UInt32)] = []
+    private var front: [(UInt32, UInt32)] = []
 
     init() {}
 
@@ -51,9 +57,11 @@ struct PostingsWriter {
     ///   - positions: for each document, `freq` strictly increasing positions, concatenated
     ///     (ignored when `hasPositions` is false).
     /// - Precondition: `docs.count == freqs.count > 0`.
+    ///   - lengths: the term's field length in every document, for the blocks' impacts.
+    /// - Precondition: `docs.count == freqs.count > 0`.
     mutating func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
-               positions pos: UnsafeBufferPointer<UInt32>, hasPositions: Bool) -> TermInfo {
-        write(docs: docs, freqs: freqs, positions: .decoded(pos), hasPositions: hasPositions)
+                        positions pos: UnsafeBufferPointer<UInt32>, hasPositions: Bool, lengths: FieldLengths) -> TermInfo {
+        write(docs: docs, freqs: freqs, positions: .decoded(pos), hasPositions: hasPositions, lengths: lengths)
     }
 
     /// The same, with the positions already encoded as RawBytes (see ``PostingsFormat``): per
@@ -61,8 +69,8 @@ struct PostingsWriter {
     /// them. Each block's frame is then a slice of `rawPositions`, found by counting varints,
     /// instead of positions decoded and encoded again.
     mutating func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
-                        rawPositions: UnsafeRawBufferPointer, hasPositions: Bool) -> TermInfo {
-        write(docs: docs, freqs: freqs, positions: .raw(rawPositions), hasPositions: hasPositions)
+                        rawPositions: UnsafeRawBufferPointer, hasPositions: Bool, lengths: FieldLengths) -> TermInfo {
+        write(docs: docs, freqs: freqs, positions: .raw(rawPositions), hasPositions: hasPositions, lengths: lengths)
     }
 
     private enum Positions {
@@ -71,7 +79,7 @@ struct PostingsWriter {
     }
 
     private mutating func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
-                                positions pos: Positions, hasPositions: Bool) -> TermInfo {
+                                positions pos: Positions, hasPositions: Bool, lengths: FieldLengths) -> TermInfo {
         let df = docs.count
         precondition(df > 0 && freqs.count == df, "postings: docs and freqs must match and be non-empty")
         let postingsStart = offset
@@ -93,6 +101,14 @@ struct PostingsWriter {
             out.varint(blockCount)
             let skipStart = out.count
             out.append(contentsOf: repeatElement(0, count: blockCount * PostingsFormat.skipEntrySize))
+            let impactsStart = out.count
+            var impactEnds: [UInt32] = []
+            impactEnds.reserveCapacity(blockCount)
+            for b in 0 ..< blockCount {
+                let lo = b * PostingsFormat.blockSize
+                writeImpacts(docs, freqs, lo ..< min(df, lo + PostingsFormat.blockSize), lengths)
+                impactEnds.append(UInt32(out.count - impactsStart))
+            }
             let blocksStart = out.count
             var previous: Int64 = -1
             var skips = ByteWriter(capacity: blockCount * PostingsFormat.skipEntrySize)
@@ -130,6 +146,7 @@ struct PostingsWriter {
                 skips.u32(docs[hi - 1])
                 skips.u32(UInt32(out.count - blocksStart))
                 skips.u32(UInt32(positions.count))
+                skips.u32(impactEnds[b])
             }
             // Patch the skip table in place.
             out.replace(at: skipStart, with: skips.bytes)
@@ -139,6 +156,54 @@ struct PostingsWriter {
         return TermInfo(documentFrequency: df,
                         postingsOffset: postingsStart, postingsLength: positionsStart - postingsStart,
                         positionsOffset: positionsStart, positionsLength: positions.count)
+    }
+
+    /// Appends the Impacts of the documents `range` (see ``PostingsFormat``): the Pareto front of
+    /// their (freq, length) pairs, found in one pass with the least length per small frequency.
+    private mutating func writeImpacts(_ docs: UnsafeBufferPointer<UInt32>, _ freqs: UnsafeBufferPointer<UInt32>,
+                                       _ range: Range<Int>, _ lengths: FieldLengths) {
+        let small = PostingsWriter.smallFrequencies
+        if leastLength.count < small { leastLength = Array(repeating: .max, count: small) }
+        largeFrequencies.removeAll(keepingCapacity: true)
+        var top = 0
+        leastLength.withUnsafeMutableBufferPointer { least in
+            for i in range {
+                let f = Int(freqs[i]), l = lengths[docs[i]]
+                if f < small {
+                    if l < least[f] { least[f] = l }
+                    if f > top { top = f }
+                } else {
+                    largeFrequencies.append((UInt32(f), l))
+                }
+            }
+        }
+        // Walk the frequencies down; a pair is on the front when its length is below every
+        // length of a higher frequency.
+        largeFrequencies.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+        front.removeAll(keepingCapacity: true)
+        var bound = UInt32.max
+        for (f, l) in largeFrequencies where l < bound {
+            front.append((f, l))
+            bound = l
+        }
+        if top > 0 {
+            for f in stride(from: top, through: 1, by: -1) {
+                let l = leastLength[f]
+                leastLength[f] = .max
+                if l < bound {
+                    front.append((UInt32(f), l))
+                    bound = l
+                }
+            }
+        }
+        out.varint(front.count)
+        var previousFreq: UInt32 = 0, previousLength: Int64 = -1
+        for (f, l) in front.reversed() {
+            out.varint(f - previousFreq - 1)
+            out.varint(UInt64(Int64(l) - previousLength - 1))
+            previousFreq = f
+            previousLength = Int64(l)
+        }
     }
 
     private mutating func writeFrame(_ freqs: UnsafeBufferPointer<UInt32>, _ range: Range<Int>,
@@ -201,5 +266,31 @@ struct PostingsWriter {
         } else {
             target.append(frame.bytes)
         }
+    }
+}
+
+/// A field's length in every document of a segment, as the norms hold them (two per document:
+/// title, body), for the impacts of that field's terms; or, for tests, a function of the document.
+struct FieldLengths {
+    private let norms: UnsafeBufferPointer<UInt32>
+    private let field: Int
+    private let function: ((UInt32) -> UInt32)?
+
+    init(norms: UnsafeBufferPointer<UInt32>, field: Field) {
+        self.norms = norms
+        self.field = Int(field.rawValue)
+        function = nil
+    }
+
+    init(_ function: @escaping (UInt32) -> UInt32) {
+        norms = UnsafeBufferPointer(start: nil, count: 0)
+        field = 0
+        self.function = function
+    }
+
+    @inline(__always)
+    subscript(doc: UInt32) -> UInt32 {
+        if let function { return function(doc) }
+        return norms[Int(doc) &* 2 &+ field]
     }
 }

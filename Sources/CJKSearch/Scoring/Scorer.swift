@@ -1,27 +1,88 @@
-/// A per-segment iterator over matching documents, in increasing order, that can score the current
-/// one. `doc` is -1 before the first move and ``PostingsCursor/noMoreDocs`` at the end.
+/// A per-segment iterator over matching documents, in increasing order, in two phases:
+/// ``advance(to:)`` moves to the next candidate (document numbers only), ``matches()`` confirms
+/// it (a phrase reads positions there), ``score()`` scores a confirmed one. ``maxScore(from:)``
+/// bounds the scores ahead without moving, so that a search can skip what cannot enter its top
+/// hits (block-max pruning: see ``Searcher``).
+///
+/// `doc` is -1 before the first move and ``PostingsCursor/noMoreDocs`` at the end. A parent calls
+/// a child's ``matches()`` (when ``isApproximate``) before its ``score()``, once per candidate.
 class Scorer {
     var doc: Int32 = -1
     /// An estimate of how many documents it will visit (for ordering conjunctions).
     var cost: Int { 0 }
-    func next() throws -> Int32 { fatalError("abstract") }
+    /// Whether a candidate can fail ``matches()``.
+    var isApproximate: Bool { false }
+    /// Moves to the first candidate ≥ `target` (staying put if already there); returns it or
+    /// ``PostingsCursor/noMoreDocs``.
     func advance(to target: Int32) throws -> Int32 { fatalError("abstract") }
+    /// Whether the current candidate matches.
+    func matches() throws -> Bool { true }
     func score() throws -> Double { fatalError("abstract") }
+    /// An upper bound of ``score()`` over the documents `target ... upTo`, where the scorer
+    /// chooses `upTo ≥ target` (a block boundary, or the end).
+    ///
+    /// - Precondition: `target ≥ doc`.
+    func maxScore(from target: Int32) throws -> ScoreBound { fatalError("abstract") }
+    /// An upper bound of ``score()`` for the current candidate, cheaper than confirming and
+    /// scoring it (a block's bound, a phrase's rarest term frequency).
+    func maxScoreOfCurrent() throws -> Double { fatalError("abstract") }
+}
+
+/// The best score possible for documents up to `upTo` (inclusive).
+struct ScoreBound {
+    var upTo: Int32
+    var score: Double
+
+    /// `upTo` when the bound holds to the end of the segment.
+    static let end: Int32 = PostingsCursor.noMoreDocs - 1
+
+    /// No document below `doc` (the next candidate of a scorer beyond the target) can score.
+    @inline(__always)
+    static func nothing(before doc: Int32) -> ScoreBound {
+        ScoreBound(upTo: doc == PostingsCursor.noMoreDocs ? end : doc - 1, score: 0)
+    }
 }
 
 /// Field-level scoring context shared by a leaf's scorers in one segment.
 struct FieldScoring {
-    let segment: SegmentReader
+    /// Unowned: the searcher keeps its segments open for the whole search (and copies of this
+    /// value, made per scored document, then cost no reference counting).
+    unowned(unsafe) let segment: SegmentReader
     let field: Field
     let bm25: BM25
     let averageLength: Double
     /// idf (summed over a phrase's terms) times the field's boost.
     let weight: Double
+    /// The segment's Norms section: two little-endian u32 lengths per document.
+    private let norms: UnsafeRawPointer
+    private let documentCount: Int
+
+    init(segment: SegmentReader, field: Field, bm25: BM25, averageLength: Double, weight: Double) {
+        self.segment = segment
+        self.field = field
+        self.bm25 = bm25
+        self.averageLength = averageLength
+        self.weight = weight
+        norms = segment.norms.base + Int(field.rawValue) * 4
+        documentCount = segment.documentCount   // the Norms section holds 8 bytes for each (checked at open)
+    }
 
     @inline(__always)
     func score(_ tf: Int, _ doc: Int32) throws -> Double {
-        let dl = Double(try segment.fieldLength(Int(doc), field))
-        return bm25.score(termFrequency: Double(tf), fieldLength: dl, averageFieldLength: averageLength, idf: weight)
+        guard doc >= 0 && Int(doc) < documentCount else { return try score(tf, length: segment.fieldLength(Int(doc), field)) }
+        let length = UInt32(littleEndian: norms.loadUnaligned(fromByteOffset: Int(doc) &* 8, as: UInt32.self))
+        return score(tf, length: Int(length))
+    }
+
+    @inline(__always)
+    func score(_ tf: Int, length: Int) -> Double {
+        bm25.score(termFrequency: Double(tf), fieldLength: Double(length), averageFieldLength: averageLength, idf: weight)
+    }
+
+    /// A bound of every score, whatever the frequency and length: the weight × (k1 + 1) that
+    /// BM25 approaches as the frequency grows (infinite for parameters outside k1 ≥ 0, 0 ≤ b ≤ 1).
+    var maxScore: Double {
+        bm25.k1 >= 0 && bm25.b >= 0 && bm25.b <= 1 ? weight * (bm25.k1 + 1) : .infinity
     }
 }
 
@@ -36,9 +97,45 @@ final class TermScorer: Scorer {
     }
 
     override var cost: Int { cursor.documentFrequency }
-    override func next() throws -> Int32 { doc = try cursor.next(); return doc }
     override func advance(to target: Int32) throws -> Int32 { doc = try cursor.advance(to: target); return doc }
     override func score() throws -> Double { try scoring.score(cursor.frequency, doc) }
+    override func maxScore(from target: Int32) throws -> ScoreBound {
+        if doc > target { return .nothing(before: doc) }
+        return try cursor.maxScore(from: target, scoring)
+    }
+    override func maxScoreOfCurrent() throws -> Double {
+        cursor.hasImpacts ? try cursor.maxScoreOfCurrentBlock(scoring) : try score()
+    }
+}
+
+extension PostingsCursor {
+    /// The bound of the block holding `target` (its impacts' best score), or of the whole list
+    /// for a short list (``FieldScoring/maxScore``).
+    ///
+    /// - Precondition: `target ≥ doc`; one `scoring` per cursor (the last block's bound is cached).
+    func maxScore(from target: Int32, _ scoring: FieldScoring) throws -> ScoreBound {
+        guard hasImpacts else { return ScoreBound(upTo: ScoreBound.end, score: scoring.maxScore) }
+        let b = try block(containing: target)
+        if b >= blocks { return ScoreBound(upTo: ScoreBound.end, score: 0) }
+        if b != boundBlock {
+            boundScore = try maxScore(ofBlock: b, scoring)
+            boundBlock = b
+        }
+        return ScoreBound(upTo: try lastDocument(ofBlock: b), score: boundScore)
+    }
+
+    /// The bound of the block of the current document.
+    ///
+    /// - Precondition: ``hasImpacts``, the cursor is on a document.
+    @inline(__always)
+    func maxScoreOfCurrentBlock(_ scoring: FieldScoring) throws -> Double {
+        let b = currentBlock
+        if b != boundBlock {
+            boundScore = try maxScore(ofBlock: b, scoring)
+            boundBlock = b
+        }
+        return boundScore
+    }
 }
 
 /// A source of documents with positions: one term's cursor, or the union of several (all terms
@@ -105,10 +202,13 @@ final class UnionPositionSource: PositionSource {
 }
 
 /// A phrase in one field: every component at its relative position. Its frequency is the number
-/// of start positions where all components line up.
+/// of start positions where all components line up. Candidates are the documents holding every
+/// component; ``matches()`` reads positions.
 final class PhraseScorer: Scorer {
     /// Components in increasing cost, each with its position relative to the phrase start.
     private let parts: [(offset: UInt32, source: PositionSource)]
+    /// The components that bound their scores by block (single terms with impacts).
+    private let bounded: [PostingsCursor]
     let scoring: FieldScoring
     private var frequency = 0
     /// One positions buffer per part, reused for every candidate.
@@ -116,25 +216,17 @@ final class PhraseScorer: Scorer {
 
     init(_ parts: [(UInt32, PositionSource)], _ scoring: FieldScoring) {
         self.parts = parts.sorted { $0.1.cost < $1.1.cost }.map { (offset: $0.0, source: $0.1) }
+        bounded = self.parts.compactMap { ($0.source as? PostingsCursor).flatMap { $0.hasImpacts ? $0 : nil } }
         self.scoring = scoring
         buffers = Array(repeating: [], count: parts.count)
     }
 
     override var cost: Int { parts.first?.source.cost ?? 0 }
-
-    override func next() throws -> Int32 {
-        let first = parts[0].source
-        return try search(from: try first.next())
-    }
+    override var isApproximate: Bool { true }
 
     override func advance(to target: Int32) throws -> Int32 {
         if doc >= target { return doc }
-        return try search(from: try parts[0].source.advance(to: target))
-    }
-
-    /// Leapfrogs the parts to a common document starting at `candidate`, then checks positions.
-    private func search(from start: Int32) throws -> Int32 {
-        var candidate = start
+        var candidate = try parts[0].source.advance(to: target)
         outer: while candidate != PostingsCursor.noMoreDocs {
             for i in 1 ..< parts.count {
                 let d = try parts[i].source.advance(to: candidate)
@@ -143,12 +235,40 @@ final class PhraseScorer: Scorer {
                     continue outer
                 }
             }
-            frequency = try countMatches()
-            if frequency > 0 { doc = candidate; return doc }
-            candidate = try parts[0].source.next()
+            break
         }
-        doc = PostingsCursor.noMoreDocs
+        doc = candidate
         return doc
+    }
+
+    override func matches() throws -> Bool {
+        frequency = try countMatches()
+        return frequency > 0
+    }
+
+    /// The phrase occurs at most as often as each of its terms, so each term's block bound,
+    /// taken with the phrase's weight, bounds the phrase; the least of them is kept.
+    override func maxScore(from target: Int32) throws -> ScoreBound {
+        var empty: Int32 = -1
+        for p in parts where p.source.doc > target {
+            empty = max(empty, ScoreBound.nothing(before: p.source.doc).upTo)
+        }
+        if empty >= target { return ScoreBound(upTo: empty, score: 0) }
+        var bound = ScoreBound(upTo: ScoreBound.end, score: scoring.maxScore)
+        for c in bounded {
+            let b = try c.maxScore(from: target, scoring)
+            bound.upTo = min(bound.upTo, b.upTo)
+            bound.score = min(bound.score, b.score)
+        }
+        return bound
+    }
+
+    /// The phrase occurs at most as often as its least frequent term in the document.
+    override func maxScoreOfCurrent() throws -> Double {
+        guard !bounded.isEmpty else { return scoring.maxScore }
+        var least = Int.max
+        for c in bounded { least = min(least, c.frequency) }
+        return try scoring.score(least, doc)
     }
 
     /// The number of phrase starts in the current document. Parts are read one at a time, rarest
@@ -189,23 +309,44 @@ final class PhraseScorer: Scorer {
     override func score() throws -> Double { try scoring.score(frequency, doc) }
 }
 
+/// Children of a composite scorer, walked in per-document loops without reference counting
+/// (the composite keeps them alive in `owned`).
+struct ScorerList {
+    let owned: [Scorer]
+    private let refs: [Unmanaged<Scorer>]
+
+    init(_ scorers: [Scorer]) {
+        owned = scorers
+        refs = scorers.map { Unmanaged.passUnretained($0) }
+    }
+
+    var count: Int { refs.count }
+
+    @inline(__always)
+    func with<R>(_ i: Int, _ body: (Scorer) throws -> R) rethrows -> R {
+        try refs[i]._withUnsafeGuaranteedRef(body)
+    }
+}
+
 /// All children must match; scores add up.
 final class ConjunctionScorer: Scorer {
     private let children: [Scorer]
+    /// The children that confirm candidates, cheapest first.
+    private let approximate: [Scorer]
+    private let anyApproximate: Bool
 
-    init(_ children: [Scorer]) { self.children = children.sorted { $0.cost < $1.cost } }
+    init(_ children: [Scorer]) {
+        self.children = children.sorted { $0.cost < $1.cost }
+        approximate = self.children.filter(\.isApproximate)
+        anyApproximate = !approximate.isEmpty
+    }
 
     override var cost: Int { children.first?.cost ?? 0 }
-
-    override func next() throws -> Int32 { try search(from: try children[0].next()) }
+    override var isApproximate: Bool { anyApproximate }
 
     override func advance(to target: Int32) throws -> Int32 {
         if doc >= target { return doc }
-        return try search(from: try children[0].advance(to: target))
-    }
-
-    private func search(from start: Int32) throws -> Int32 {
-        var candidate = start
+        var candidate = try children[0].advance(to: target)
         outer: while candidate != PostingsCursor.noMoreDocs {
             for i in 1 ..< children.count {
                 let d = try children[i].advance(to: candidate)
@@ -214,11 +355,15 @@ final class ConjunctionScorer: Scorer {
                     continue outer
                 }
             }
-            doc = candidate
-            return doc
+            break
         }
-        doc = PostingsCursor.noMoreDocs
+        doc = candidate
         return doc
+    }
+
+    override func matches() throws -> Bool {
+        for c in approximate where !(try c.matches()) { return false }
+        return true
     }
 
     override func score() throws -> Double {
@@ -226,40 +371,92 @@ final class ConjunctionScorer: Scorer {
         for c in children { s += try c.score() }
         return s
     }
+
+    override func maxScore(from target: Int32) throws -> ScoreBound {
+        var empty: Int32 = -1
+        for c in children where c.doc > target {
+            empty = max(empty, ScoreBound.nothing(before: c.doc).upTo)
+        }
+        if empty >= target { return ScoreBound(upTo: empty, score: 0) }
+        var bound = ScoreBound(upTo: ScoreBound.end, score: 0)
+        for c in children {
+            let b = try c.maxScore(from: target)
+            bound.upTo = min(bound.upTo, b.upTo)
+            bound.score += b.score
+        }
+        return bound
+    }
+
+    override func maxScoreOfCurrent() throws -> Double {
+        var s = 0.0
+        for c in children { s += try c.maxScoreOfCurrent() }
+        return s
+    }
 }
 
-/// At least one child must match; the scores of the children on the document add up.
+/// At least one child must match; the scores of the children that match the document add up.
 final class DisjunctionScorer: Scorer {
-    private let children: [Scorer]
+    private let children: ScorerList
+    private let anyApproximate: Bool
+    /// For an approximate disjunction: which children matched the current candidate.
+    private var matched: [Bool]
 
-    init(_ children: [Scorer]) { self.children = children }
-
-    override var cost: Int { children.reduce(0) { $0 + $1.cost } }
-
-    private func settle() -> Int32 {
-        doc = children.reduce(PostingsCursor.noMoreDocs) { min($0, $1.doc) }
-        return doc
+    init(_ children: [Scorer]) {
+        self.children = ScorerList(children)
+        anyApproximate = children.contains { $0.isApproximate }
+        matched = Array(repeating: false, count: children.count)
     }
 
-    override func next() throws -> Int32 {
-        if doc == -1 {
-            for c in children { _ = try c.next() }
-            return settle()
-        }
-        let current = doc
-        for c in children where c.doc == current { _ = try c.next() }
-        return settle()
-    }
+    override var cost: Int { children.owned.reduce(0) { $0 + $1.cost } }
+    override var isApproximate: Bool { anyApproximate }
 
     override func advance(to target: Int32) throws -> Int32 {
         if doc >= target { return doc }
-        for c in children where c.doc < target { _ = try c.advance(to: target) }
-        return settle()
+        var least = PostingsCursor.noMoreDocs
+        for i in 0 ..< children.count {
+            let d = try children.with(i) { c in c.doc < target ? try c.advance(to: target) : c.doc }
+            if d < least { least = d }
+        }
+        doc = least
+        return doc
+    }
+
+    override func matches() throws -> Bool {
+        guard anyApproximate else { return true }
+        var any = false
+        for i in 0 ..< children.count {
+            let m = try children.with(i) { c in try c.doc == doc && (!c.isApproximate || c.matches()) }
+            matched[i] = m
+            any = any || m
+        }
+        return any
     }
 
     override func score() throws -> Double {
         var s = 0.0
-        for c in children where c.doc == doc { s += try c.score() }
+        for i in 0 ..< children.count {
+            s += try children.with(i) { c in
+                (anyApproximate ? matched[i] : c.doc == doc) ? try c.score() : 0
+            }
+        }
+        return s
+    }
+
+    override func maxScore(from target: Int32) throws -> ScoreBound {
+        var bound = ScoreBound(upTo: ScoreBound.end, score: 0)
+        for i in 0 ..< children.count {
+            let b = try children.with(i) { c in c.doc > target ? ScoreBound.nothing(before: c.doc) : try c.maxScore(from: target) }
+            bound.upTo = min(bound.upTo, b.upTo)
+            bound.score += b.score
+        }
+        return bound
+    }
+
+    override func maxScoreOfCurrent() throws -> Double {
+        var s = 0.0
+        for i in 0 ..< children.count {
+            s += try children.with(i) { c in c.doc == doc ? try c.maxScoreOfCurrent() : 0 }
+        }
         return s
     }
 }
@@ -275,36 +472,32 @@ final class ExclusionScorer: Scorer {
     }
 
     override var cost: Int { positive.cost }
-
-    override func next() throws -> Int32 { try filter(try positive.next()) }
+    override var isApproximate: Bool { true }
 
     override func advance(to target: Int32) throws -> Int32 {
-        if doc >= target { return doc }
-        return try filter(try positive.advance(to: target))
-    }
-
-    private func filter(_ start: Int32) throws -> Int32 {
-        var d = start
-        outer: while d != PostingsCursor.noMoreDocs {
-            for n in negatives {
-                if n.doc < d { _ = try n.advance(to: d) }
-                if n.doc == d {
-                    d = try positive.next()
-                    continue outer
-                }
-            }
-            break
-        }
-        doc = d
+        doc = try positive.advance(to: target)
         return doc
     }
 
+    override func matches() throws -> Bool {
+        if positive.isApproximate, !(try positive.matches()) { return false }
+        for n in negatives {
+            if n.doc < doc { _ = try n.advance(to: doc) }
+            if n.doc == doc, try !n.isApproximate || n.matches() { return false }
+        }
+        return true
+    }
+
     override func score() throws -> Double { try positive.score() }
+
+    override func maxScore(from target: Int32) throws -> ScoreBound { try positive.maxScore(from: target) }
+    override func maxScoreOfCurrent() throws -> Double { try positive.maxScoreOfCurrent() }
 }
 
 /// Matches nothing.
 final class EmptyScorer: Scorer {
-    override func next() throws -> Int32 { doc = PostingsCursor.noMoreDocs; return doc }
     override func advance(to target: Int32) throws -> Int32 { doc = PostingsCursor.noMoreDocs; return doc }
     override func score() throws -> Double { 0 }
+    override func maxScore(from target: Int32) throws -> ScoreBound { ScoreBound(upTo: ScoreBound.end, score: 0) }
+    override func maxScoreOfCurrent() throws -> Double { 0 }
 }

@@ -12,13 +12,20 @@ public struct SearchOptions: Sendable, Hashable {
     /// (read from the ids, without decompressing stored documents), and no snippets: what a
     /// benchmark of ranking alone, or a caller that fetches documents itself, wants.
     public var storedFields: Bool
+    /// Matches are counted exactly up to this many (default 1,000). Past it, and once the top
+    /// hits are full, a search skips the blocks of documents whose best possible score cannot
+    /// enter them (block-max pruning): the hits are the same, but
+    /// ``SearchResults/totalCount`` is then a lower bound. `Int.max` always counts exactly, at
+    /// the cost of reading every match (for a phrase, the positions of every candidate).
+    public var totalCountThreshold: Int
 
     public init(bm25: BM25 = BM25(), titleBoost: Double = 2.0, snippets: Bool = true, snippetLength: Int = 120,
-                storedFields: Bool = true) {
+                storedFields: Bool = true, totalCountThreshold: Int = 1000) {
         self.bm25 = bm25
         self.titleBoost = titleBoost
         self.snippets = snippets
         self.snippetLength = snippetLength
         self.storedFields = storedFields
+        self.totalCountThreshold = totalCountThreshold
     }
 }

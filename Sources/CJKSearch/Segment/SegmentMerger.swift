@@ -53,7 +53,8 @@ struct SegmentMerger {
         // Stored documents, ids and norms, in the new order.
         var ids: [String] = []
         ids.reserveCapacity(documentCount)
-        var norms = ByteWriter(capacity: documentCount * 8)
+        var norms: [UInt32] = []
+        norms.reserveCapacity(documentCount * 2)
         var lengthSums: [UInt64] = [0, 0]
         w.beginSection(SegmentFormat.stored)
         let stored = StoredDocumentsWriter(streamingTo: w)
@@ -65,7 +66,7 @@ struct SegmentMerger {
                 ids.append(doc.id)
                 for f in Field.allCases {
                     let n = try s.reader.fieldLength(d, f)
-                    norms.u32(UInt32(n))
+                    norms.append(UInt32(n))
                     lengthSums[Int(f.rawValue)] += UInt64(n)
                 }
             }
@@ -119,7 +120,10 @@ struct SegmentMerger {
             let info = docs.withUnsafeBufferPointer { d in
                 freqs.withUnsafeBufferPointer { f in
                     positions.withUnsafeBufferPointer { p in
-                        postings.write(docs: d, freqs: f, positions: p, hasPositions: positional)
+                        norms.withUnsafeBufferPointer { n in
+                            postings.write(docs: d, freqs: f, positions: p, hasPositions: positional,
+                                           lengths: FieldLengths(norms: n, field: key[0] / 2 == 0 ? .title : .body))
+                        }
                     }
                 }
             }
@@ -143,7 +147,7 @@ struct SegmentMerger {
         meta.u64(UInt64(termCount))
         let (idOffsets, hashBytes) = SegmentWriter.idSections(ids)
         for (kind, bytes) in [(SegmentFormat.meta, meta.bytes), (SegmentFormat.termDict, dictionary.finish()),
-                              (SegmentFormat.norms, norms.bytes), (SegmentFormat.ids, idOffsets),
+                              (SegmentFormat.norms, SegmentWriter.normsBytes(norms)), (SegmentFormat.ids, idOffsets),
                               (SegmentFormat.idHash, hashBytes)] {
             w.beginSection(kind)
             try w.append(bytes)

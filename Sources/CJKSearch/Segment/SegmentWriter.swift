@@ -104,9 +104,13 @@ final class SegmentWriter {
                         freqs.append(freq)
                     }
                     // The positions are already frames' RawBytes, cut into blocks by the writer.
+                    let field: Field = inverter.key(o).first! / 2 == 0 ? .title : .body   // see TermKey
                     return docs.withUnsafeBufferPointer { d in
                         freqs.withUnsafeBufferPointer { fr in
-                            postings.write(docs: d, freqs: fr, rawPositions: UnsafeRawBufferPointer(pb), hasPositions: t.hasPositions)
+                            norms.withUnsafeBufferPointer { n in
+                                postings.write(docs: d, freqs: fr, rawPositions: UnsafeRawBufferPointer(pb),
+                                               hasPositions: t.hasPositions, lengths: FieldLengths(norms: n, field: field))
+                            }
                         }
                     }
                 }
@@ -126,12 +130,10 @@ final class SegmentWriter {
         meta.u64(lengthSums[1])
         meta.u64(UInt64(termCount))
 
-        var normBytes = ByteWriter(capacity: norms.count * 4)
-        for n in norms { normBytes.u32(n) }
 
         let (idOffsets, hashBytes) = SegmentWriter.idSections(ids)
         for (kind, bytes) in [(SegmentFormat.meta, meta.bytes), (SegmentFormat.termDict, dictionary.finish()),
-                              (SegmentFormat.norms, normBytes.bytes)] {
+                              (SegmentFormat.norms, SegmentWriter.normsBytes(norms))] {
             w.beginSection(kind)
             try w.append(bytes)
             w.endSection()
@@ -144,6 +146,13 @@ final class SegmentWriter {
             try w.append(bytes)
             w.endSection()
         }
+    }
+
+    /// The Norms section: the field lengths, two per document (title, body), as u32.
+    static func normsBytes(_ norms: [UInt32]) -> [UInt8] {
+        var out = ByteWriter(capacity: norms.count * 4)
+        for n in norms { out.u32(n) }
+        return out.bytes
     }
 
     /// The Ids and IdHash sections for documents with these ids, in order.

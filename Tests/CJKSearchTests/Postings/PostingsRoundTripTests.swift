@@ -29,6 +29,22 @@ final class PostingsRoundTripTests: XCTestCase {
 
         var flatPositions: [UInt32] { positions.flatMap { $0 } }
 
+        /// The field length of a document, for impacts: a deterministic spread.
+        static func length(_ d: UInt32) -> UInt32 {
+            let h = (d &* 2_654_435_761) >> 7
+            return h % 997 + d % 3
+        }
+
+        /// The Pareto front of (freq, length) over the documents `range`, by brute force.
+        func front(_ range: Range<Int>) -> [[Int]] {
+            let pairs = range.map { (Int(freqs[$0]), Int(TermData.length(docs[$0]))) }
+            var out = Set<[Int]>()
+            for p in pairs where !pairs.contains(where: { q in q.0 >= p.0 && q.1 <= p.1 && (q.0, q.1) != (p.0, p.1) }) {
+                out.insert([p.0, p.1])
+            }
+            return out.sorted { $0[0] < $1[0] }
+        }
+
         /// Index of the first document ≥ target, or docs.count.
         func lowerBound(_ target: Int64) -> Int {
             var lo = 0, hi = docs.count
@@ -80,7 +96,8 @@ final class PostingsRoundTripTests: XCTestCase {
             let info = t.docs.withUnsafeBufferPointer { d in
                 t.freqs.withUnsafeBufferPointer { f in
                     flat.withUnsafeBufferPointer { p in
-                        w.write(docs: d, freqs: f, positions: p, hasPositions: t.hasPositions)
+                        w.write(docs: d, freqs: f, positions: p, hasPositions: t.hasPositions,
+                                lengths: FieldLengths(TermData.length))
                     }
                 }
             }
@@ -115,6 +132,56 @@ final class PostingsRoundTripTests: XCTestCase {
             XCTAssertEqual(info, wantInfos[0])
             XCTAssertEqual(w.out.bytes, want)
         }
+    }
+
+    /// Each block's impacts are exactly the Pareto front of its documents' (freq, length).
+    func testImpactsAreEachBlocksParetoFront() throws {
+        var blocks = 0
+        for t in PostingsRoundTripTests.allTerms(seed: 9) where t.docs.count >= PostingsFormat.blockSize {
+            let (infos, postings, positions) = PostingsRoundTripTests.write([t])
+            try Self.withCursor(infos[0], postings, positions, documentCount: t.documentCount, hasPositions: t.hasPositions) { c in
+                XCTAssertTrue(c.hasImpacts)
+                XCTAssertEqual(c.blocks, (t.docs.count + 127) / 128)
+                for b in 0 ..< c.blocks {
+                    var got: [[Int]] = []
+                    try c.forEachImpact(ofBlock: b) { got.append([$0, $1]) }
+                    let range = b * 128 ..< min(t.docs.count, b * 128 + 128)
+                    XCTAssertEqual(got, t.front(range), "\(t.label) block \(b)")
+                    XCTAssertEqual(try c.lastDocument(ofBlock: b), Int32(t.docs[range.upperBound - 1]))
+                    blocks += 1
+                }
+                // block(containing:) agrees with a linear scan.
+                for target in stride(from: Int32(0), through: Int32(t.documentCount), by: max(1, t.documentCount / 97)) {
+                    let want = (0 ..< c.blocks).first { Int32(t.docs[min(t.docs.count, $0 * 128 + 128) - 1]) >= target } ?? c.blocks
+                    XCTAssertEqual(try c.block(containing: target), want, "\(t.label) target \(target)")
+                }
+            }
+        }
+        XCTAssertGreaterThan(blocks, 20)
+    }
+
+    /// The impacts of the worked example in ``PostingsFormat``.
+    func testImpactsWorkedExample() throws {
+        var t = TermData(hasPositions: false, label: "impacts example")
+        // 128 documents: 0..<124 with (freq 1, length 500), then the example's four.
+        t.documentCount = 128
+        t.docs = (0 ..< 128).map { UInt32($0) }
+        t.freqs = Array(repeating: 1, count: 124) + [1, 3, 2, 1]
+        t.positions = Array(repeating: [], count: 128)
+        var norms = [UInt32](repeating: 0, count: 256)
+        for d in 0 ..< 124 { norms[2 * d + 1] = 500 }
+        for (i, l) in [40, 200, 90, 35].enumerated() { norms[2 * (124 + i) + 1] = UInt32(l) }
+        var w = PostingsWriter()
+        _ = t.docs.withUnsafeBufferPointer { d in
+            t.freqs.withUnsafeBufferPointer { f in
+                norms.withUnsafeBufferPointer { n in
+                    w.write(docs: d, freqs: f, positions: UnsafeBufferPointer(start: nil, count: 0), hasPositions: false,
+                            lengths: FieldLengths(norms: n, field: .body))
+                }
+            }
+        }
+        // BlockCount 01, one 16-byte skip entry, then the Impacts.
+        XCTAssertEqual(Array(w.out.bytes[17 ..< 24]), [0x03, 0x00, 0x23, 0x00, 0x36, 0x00, 0x6D])
     }
 
     /// Opens a cursor over the given bytes for the duration of `body`.
@@ -349,7 +416,7 @@ final class PostingsRoundTripTests: XCTestCase {
     }
 
     func testBlockListLayout() throws {
-        // 300 documents: 3 blocks (128 + 128 + 44), 3 skip entries of 12 bytes.
+        // 300 documents: 3 blocks (128 + 128 + 44), 3 skip entries of 16 bytes.
         var rng = SplitMix64(seed: 11)
         let t = Self.makeTerm(count: 300, maxGap: 10, maxFreq: 3, style: .random, rng: &rng)
         let (infos, postings, _) = Self.write([t])
@@ -359,7 +426,7 @@ final class PostingsRoundTripTests: XCTestCase {
             _ = try r.varint()
             for (block, lastIndex) in [127, 255, 299].enumerated() {
                 XCTAssertEqual(try r.u32(), t.docs[lastIndex], "skip entry \(block) last document")
-                _ = try r.u32(); _ = try r.u32()
+                _ = try r.u32(); _ = try r.u32(); _ = try r.u32()
             }
         }
         XCTAssertEqual(infos[0].documentFrequency, 300)
