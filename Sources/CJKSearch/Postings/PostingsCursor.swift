@@ -83,7 +83,23 @@ final class PostingsCursor {
     }
 
     /// The current document's frequency.
-    var frequency: Int { Int(freqs[indexInBlock]) }
+    var frequency: Int {
+        if pendingFreqs != nil { decodeFrequencies() }
+        return Int(freqs[indexInBlock])
+    }
+
+    /// A loaded block's packed frequencies, decoded only when a frequency is asked for (a
+    /// conjunction that skips through a block never needs them).
+    private var pendingFreqs: (packed: UnsafeRawPointer, bits: Int)?
+
+    private func decodeFrequencies() {
+        guard let (packed, bits) = pendingFreqs else { return }
+        BitPacking.unpack(packed, count: blockLength, bits: bits, into: freqs)
+        // Stored as freq − 1 in at most 32 bits: a corrupt 2^32 − 1 wraps to 0, which scores
+        // nothing and reads no positions (the section checksum reports such damage).
+        for i in 0 ..< blockLength { freqs[i] &+= 1 }
+        pendingFreqs = nil
+    }
 
     private func skipLastDoc(_ b: Int) throws -> Int32 {
         var r = skipTable
@@ -123,6 +139,7 @@ final class PostingsCursor {
             }
             guard r.isAtEnd else { throw r.error("trailing bytes after postings list") }
             blockLength = documentFrequency
+            pendingFreqs = nil
             return
         }
         let start = b == 0 ? 0 : try skipEnds(b - 1).block
@@ -140,20 +157,21 @@ final class PostingsCursor {
         }
         let packed = try r.bytes(deltaBytes + freqBytes)
         BitPacking.unpack(packed.baseAddress!, count: n, bits: deltaBits, into: docs)
-        BitPacking.unpack(packed.baseAddress! + deltaBytes, count: n, bits: freqBits, into: freqs)
         var previous: Int64 = b == 0 ? -1 : Int64(try skipLastDoc(b - 1))
+        // Documents increase, so only the last needs checking against the segment's count (and
+        // the skip entry); a running sum in 64 bits cannot wrap.
         for i in 0 ..< n {
-            let d = previous + 1 + Int64(docs[i])
-            guard d < Int64(documentCount) else { throw r.error("document \(d) out of range (segment has \(documentCount))", at: 0) }
-            docs[i] = UInt32(d)
-            guard freqs[i] < UInt32.max else { throw r.error("frequency overflow", at: 0) }
-            freqs[i] += 1
-            previous = d
+            previous += 1 + Int64(docs[i])
+            docs[i] = UInt32(truncatingIfNeeded: previous)
         }
+        guard previous < Int64(documentCount) else {
+            throw r.error("document \(previous) out of range (segment has \(documentCount))", at: 0)
+        }
+        blockLength = n
+        pendingFreqs = (packed.baseAddress! + deltaBytes, freqBits)
         guard Int64(try skipLastDoc(b)) == previous else {
             throw skipTable.error("skip entry \(b) disagrees with its block's last document", at: b * PostingsFormat.skipEntrySize)
         }
-        blockLength = n
     }
 
     /// Moves to the next document; returns it or ``noMoreDocs``.
@@ -282,6 +300,7 @@ final class PostingsCursor {
         precondition(hasPositions, "positions() on a term without positions")
         precondition(doc >= 0 && doc != PostingsCursor.noMoreDocs, "positions() without a current document")
         if frameBlock != blockIndex { try loadFrame(blockIndex) }
+        if pendingFreqs != nil { decodeFrequencies() }
         if indexInBlock < posDocIndex {
             posDocIndex = 0
             posOffset = 0
