@@ -17,7 +17,7 @@ final class ReadmeExampleTests: XCTestCase {
 
         let searcher = try index.searcher()        // a snapshot: Sendable, safe from many threads
         let results = try searcher.search("經開區", limit: 10)
-        print(results.totalCount)                  // exact number of matches
+        print(results.totalCount)                  // matches: exact up to 1,000 (see isTotalCountExact)
         for hit in results.hits {
             print(hit.id, hit.score, hit.snippet?.marked(open: "[", close: "]") ?? "")
         }

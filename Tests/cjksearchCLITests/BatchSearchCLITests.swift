@@ -42,6 +42,39 @@ extension CLITests {
         XCTAssertEqual(objects.last?["count"] as? Int, objects[0]["count"] as? Int)
     }
 
+    /// `--count-threshold 0` prunes from the first full top k: the same ids, a count that is at
+    /// most the exact one and flagged when it is a lower bound; `--exact-count` counts everything.
+    func testCountThresholdOptions() throws {
+        let index = try corpusIndex()
+        let queries = ["的", "重", "重慶", "經開區 OR 的", "在 -重慶"]
+        let input = queries.joined(separator: "\n") + "\n"
+        func batch(_ extra: [String]) throws -> [[String: Any]] {
+            let r = try run(["search", "--index", index, "--batch", "-", "--limit", "2", "--json"] + extra, stdin: input)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try r.stdout.split(separator: "\n").map {
+                try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+        }
+        let exact = try batch(["--exact-count"]), pruned = try batch(["--count-threshold", "0"])
+        XCTAssertEqual(exact.count, queries.count)
+        var lowerBounds = 0
+        for (e, p) in zip(exact, pruned) {
+            let q = e["query"] as? String ?? ""
+            XCTAssertEqual(e["count_exact"] as? Bool, true, q)
+            XCTAssertEqual(p["ids"] as? [String], e["ids"] as? [String], q)
+            let n = try XCTUnwrap(e["count"] as? Int), m = try XCTUnwrap(p["count"] as? Int)
+            XCTAssertLessThanOrEqual(m, n, q)
+            if p["count_exact"] as? Bool == true { XCTAssertEqual(m, n, q) } else { lowerBounds += 1 }
+            let single = try run(["search", "--index", index, "--count", q])
+            XCTAssertEqual(Int(single.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), n, q)
+        }
+        XCTAssertGreaterThan(lowerBounds, 0, "the most frequent characters prune on this corpus")
+        let text = try run(["search", "--index", index, "--count-threshold", "0", "--limit", "1", "的"])
+        XCTAssertTrue(text.stdout.contains("at least "), text.stdout)
+        let both = try run(["search", "--index", index, "--exact-count", "--count-threshold", "5", "的"])
+        XCTAssertNotEqual(both.status, 0)
+    }
+
     func testBatchFromStandardInputAsText() throws {
         let index = try corpusIndex()
         let r = try run(["search", "--index", index, "--batch", "-", "--limit", "2"], stdin: "重慶\n經開區\n")
