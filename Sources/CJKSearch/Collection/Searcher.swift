@@ -111,8 +111,15 @@ public final class Searcher: Sendable {
         var total = 0
         var exact = true
         let scoring = collector.k > 0   // a count scores nothing
+        var windows: WindowScoring?
         for (si, s) in segments.enumerated() {
             let scorer = try weight.scorer(s.reader, decompressor: decompressor)
+            if options.windowScoring, let terms = WindowScoring.terms(of: scorer) {
+                if windows == nil { windows = WindowScoring() }
+                try windows!.collect(terms, segment: si, live: s.live, options: options,
+                                     collector: &collector, total: &total, exact: &exact)
+                continue
+            }
             let approximate = scorer.isApproximate
             // Block-max pruning: once the top k are full and the count is past its threshold, a
             // run of documents whose bound is below the k-th score is skipped unread. `checked`
@@ -129,7 +136,7 @@ public final class Searcher: Sendable {
                         target = max(bound.upTo, target) + 1
                         continue
                     }
-                    checked = bound.upTo
+                    checked = max(bound.upTo, target)
                 }
                 let d = try scorer.advance(to: target)
                 if d == PostingsCursor.noMoreDocs { break }

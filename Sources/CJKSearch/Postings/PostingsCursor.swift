@@ -234,6 +234,52 @@ final class PostingsCursor {
     /// The block of the current document.
     var currentBlock: Int { blockIndex }
 
+    /// Calls `body` with every document below `end` and its frequency, from the current one on
+    /// (the first, before any move), a decoded block at a time; leaves the cursor on the first
+    /// document ≥ `end`, or at the end. What window scoring calls instead of ``next()`` per document.
+    @inline(__always)
+    func forEachDocument(below end: Int32, _ body: (Int32, UInt32) throws -> Void) throws {
+        if doc == -1 { try next() }
+        while doc < end {   // noMoreDocs is never below
+            if pendingFreqs != nil { decodeFrequencies() }
+            var i = indexInBlock
+            while i < blockLength {
+                let d = Int32(truncatingIfNeeded: docs[i])
+                if d >= end {
+                    indexInBlock = i
+                    doc = d
+                    return
+                }
+                try body(d, freqs[i])
+                i += 1
+            }
+            indexInBlock = blockLength - 1
+            try next()
+        }
+    }
+
+    /// The best score any document in `start ..< end` can have: the best bound of the blocks that
+    /// overlap the range (``FieldScoring/maxScore`` for a short list); 0 when the cursor is
+    /// already at or past `end`.
+    ///
+    /// - Precondition: `start ≥ doc`.
+    func maxScore(in start: Int32, _ end: Int32, _ scoring: FieldScoring) throws -> Double {
+        if doc >= end { return 0 }
+        guard hasImpacts else { return scoring.maxScore }
+        var b = try block(containing: start)
+        var best = 0.0
+        while b < blockCount {
+            if b != boundBlock {
+                boundScore = try maxScore(ofBlock: b, scoring)
+                boundBlock = b
+            }
+            best = max(best, boundScore)
+            if try skipLastDoc(b) >= end - 1 { break }
+            b += 1
+        }
+        return best
+    }
+
     /// The number of blocks (1 for a short list).
     var blocks: Int { blockCount }
 

@@ -209,6 +209,9 @@ final class PhraseScorer: Scorer {
     private let parts: [(offset: UInt32, source: PositionSource)]
     /// The components that bound their scores by block (single terms with impacts).
     private let bounded: [PostingsCursor]
+    /// The single-term components (with or without impacts): each one's frequency bounds the
+    /// phrase's in a document.
+    private let terms: [PostingsCursor]
     let scoring: FieldScoring
     private var frequency = 0
     /// One positions buffer per part, reused for every candidate.
@@ -216,7 +219,8 @@ final class PhraseScorer: Scorer {
 
     init(_ parts: [(UInt32, PositionSource)], _ scoring: FieldScoring) {
         self.parts = parts.sorted { $0.1.cost < $1.1.cost }.map { (offset: $0.0, source: $0.1) }
-        bounded = self.parts.compactMap { ($0.source as? PostingsCursor).flatMap { $0.hasImpacts ? $0 : nil } }
+        terms = self.parts.compactMap { $0.source as? PostingsCursor }
+        bounded = terms.filter(\.hasImpacts)
         self.scoring = scoring
         buffers = Array(repeating: [], count: parts.count)
     }
@@ -265,9 +269,9 @@ final class PhraseScorer: Scorer {
 
     /// The phrase occurs at most as often as its least frequent term in the document.
     override func maxScoreOfCurrent() throws -> Double {
-        guard !bounded.isEmpty else { return scoring.maxScore }
+        guard !terms.isEmpty else { return scoring.maxScore }
         var least = Int.max
-        for c in bounded { least = min(least, c.frequency) }
+        for c in terms { least = min(least, c.frequency) }
         return try scoring.score(least, doc)
     }
 
@@ -396,7 +400,7 @@ final class ConjunctionScorer: Scorer {
 
 /// At least one child must match; the scores of the children that match the document add up.
 final class DisjunctionScorer: Scorer {
-    private let children: ScorerList
+    let children: ScorerList
     private let anyApproximate: Bool
     /// For an approximate disjunction: which children matched the current candidate.
     private var matched: [Bool]

@@ -18,6 +18,9 @@ public struct SearchOptions: Sendable, Hashable {
     /// ``SearchResults/totalCount`` is then a lower bound. `Int.max` always counts exactly, at
     /// the cost of reading every match (for a phrase, the positions of every candidate).
     public var totalCountThreshold: Int
+    /// Whether single-term queries are scored a window at a time (``WindowScoring``); off only
+    /// in tests, which compare it with the generic scorers.
+    var windowScoring = true
 
     public init(bm25: BM25 = BM25(), titleBoost: Double = 2.0, snippets: Bool = true, snippetLength: Int = 120,
                 storedFields: Bool = true, totalCountThreshold: Int = 1000) {

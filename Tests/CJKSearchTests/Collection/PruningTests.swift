@@ -3,8 +3,8 @@ import XCTest
 
 /// Block-max pruning must not change a single hit: for random queries of every class, a search
 /// that prunes (``SearchOptions/totalCountThreshold`` 0) returns the same ids with the same scores,
-/// in the same order, as one that reads every match (threshold `Int.max`), and its count is a lower
-/// bound flagged as such.
+/// in the same order, as one that reads every match with the generic scorers (threshold `Int.max`,
+/// no window scoring), and its count is a lower bound flagged as such.
 final class PruningTests: XCTestCase {
     /// A Zipf-like alphabet of CJK characters, so that bigrams repeat with varied frequencies.
     static let alphabet: [Character] = Array("的一是了不在有人這中大為上個國我以要他時來用們生到作地於出就分對成會可主發年動同工也")
@@ -86,7 +86,9 @@ final class PruningTests: XCTestCase {
         var pruned = 0
         for (i, q) in Self.queries(docs, count: 400, seed: 7).enumerated() {
             let limit = [1, 10, 10, 37][i % 4]
-            let exhaustive = try searcher.search(q, limit: limit, options: SearchOptions(snippets: false, storedFields: false, totalCountThreshold: .max))
+            var generic = SearchOptions(snippets: false, storedFields: false, totalCountThreshold: .max)
+            generic.windowScoring = false
+            let exhaustive = try searcher.search(q, limit: limit, options: generic)
             let fast = try searcher.search(q, limit: limit, options: SearchOptions(snippets: false, storedFields: false, totalCountThreshold: 0))
             XCTAssertTrue(exhaustive.isTotalCountExact)
             XCTAssertEqual(fast.hits.map(\.id), exhaustive.hits.map(\.id), q)
@@ -103,6 +105,11 @@ final class PruningTests: XCTestCase {
                 XCTAssertGreaterThanOrEqual(normal.totalCount, 1000, q)
             }
             XCTAssertEqual(try searcher.count(q), exhaustive.totalCount, q)
+            // The generic scorers, pruning: the same hits.
+            generic.totalCountThreshold = 0
+            let genericPruned = try searcher.search(q, limit: limit, options: generic)
+            XCTAssertEqual(genericPruned.hits.map(\.id), exhaustive.hits.map(\.id), q)
+            XCTAssertEqual(genericPruned.hits.map(\.score), exhaustive.hits.map(\.score), q)
         }
         // Pruning did skip documents in most queries (otherwise this test proves nothing).
         XCTAssertGreaterThan(pruned, 200)
