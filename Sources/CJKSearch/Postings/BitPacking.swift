@@ -24,7 +24,8 @@ enum BitPacking {
     }
 
     /// Unpacks `count` values of `bits` bits from `src`, which must hold `byteCount(count:bits:)`
-    /// bytes (the caller checks the bound).
+    /// bytes (the caller checks the bound). Each value is cut from one unaligned 8-byte load while
+    /// those stay inside the bytes; the last few values are assembled a byte at a time.
     @inline(__always)
     static func unpack(_ src: UnsafeRawPointer, count: Int, bits: Int, into dst: UnsafeMutablePointer<UInt32>) {
         if bits == 0 {
@@ -33,19 +34,29 @@ enum BitPacking {
         }
         let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (UInt64(1) << UInt64(bits)) - 1
         let total = byteCount(count: count, bits: bits)
-        var acc: UInt64 = 0
-        var have = 0
-        var byte = 0
-        for i in 0 ..< count {
-            while have < bits {
-                acc |= UInt64(src.load(fromByteOffset: byte, as: UInt8.self)) << UInt64(have)
-                byte += 1
-                have += 8
-                if byte >= total { break }
+        var i = 0
+        while i < count {
+            let bit = i &* bits
+            let byte = bit >> 3
+            if byte &+ 8 > total { break }
+            let word = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
+            dst[i] = UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
+            i &+= 1
+        }
+        while i < count {
+            var bit = i &* bits
+            var value: UInt64 = 0
+            var got = 0
+            while got < bits {
+                let b = UInt64(src.load(fromByteOffset: bit >> 3, as: UInt8.self))
+                let offset = bit & 7
+                let take = min(8 - offset, bits - got)
+                value |= ((b >> UInt64(offset)) & ((1 << UInt64(take)) - 1)) << UInt64(got)
+                got += take
+                bit += take
             }
-            dst[i] = UInt32(truncatingIfNeeded: acc & mask)
-            acc >>= UInt64(bits)
-            have -= bits
+            dst[i] = UInt32(truncatingIfNeeded: value)
+            i &+= 1
         }
     }
 }

@@ -102,9 +102,7 @@ final class PostingsCursor {
     }
 
     private func skipLastDoc(_ b: Int) throws -> Int32 {
-        var r = skipTable
-        try r.seek(b * PostingsFormat.skipEntrySize)
-        let last = try r.u32()
+        let last = try skipTable.u32(at: b * PostingsFormat.skipEntrySize)
         guard last < UInt32(documentCount) else {
             throw skipTable.error("skip entry \(b) names document \(last), segment has \(documentCount)", at: b * PostingsFormat.skipEntrySize)
         }
