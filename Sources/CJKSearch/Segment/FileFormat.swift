@@ -73,7 +73,8 @@ enum FileFormat {
         ///
         /// The bytes are read in chunks of ``FileFormat/verifyChunk``, and each chunk's pages are let go once
         /// checksummed (they stay in the page cache), so that verifying a file of any size does not
-        /// grow the process's resident memory by its size.
+        /// grow the process's resident memory by its size, and an index just opened holds none
+        /// of its sections resident (searches fault in what they read).
         func verify(_ filter: (UInt32) -> Bool = { _ in true }) throws {
             for s in sections where filter(s.kind) {
                 let r = try reader.slice(s.offset, s.length)
@@ -83,7 +84,7 @@ enum FileFormat {
                     let n = min(FileFormat.verifyChunk, r.buffer.count - done)
                     let chunk = UnsafeRawBufferPointer(rebasing: r.buffer[done ..< done + n])
                     crc = CRC32C.update(crc, chunk)
-                    if r.buffer.count > FileFormat.verifyChunk { r.releaseResidentPages(chunk) }
+                    r.releaseResidentPages(chunk)
                     done += n
                 }
                 if crc != s.checksum {
