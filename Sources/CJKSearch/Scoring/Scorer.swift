@@ -216,6 +216,8 @@ final class PhraseScorer: Scorer {
     private var frequency = 0
     /// One positions buffer per part, reused for every candidate.
     private var buffers: [[UInt32]]
+    /// The parts' cursors, in part order, when every part is a single term (kept alive by `parts`).
+    private let direct: [Unmanaged<PostingsCursor>]?
 
     init(_ parts: [(UInt32, PositionSource)], _ scoring: FieldScoring) {
         self.parts = parts.sorted { $0.1.cost < $1.1.cost }.map { (offset: $0.0, source: $0.1) }
@@ -223,6 +225,7 @@ final class PhraseScorer: Scorer {
         bounded = terms.filter(\.hasImpacts)
         self.scoring = scoring
         buffers = Array(repeating: [], count: parts.count)
+        direct = terms.count == self.parts.count ? terms.map { Unmanaged.passUnretained($0) } : nil
     }
 
     override var cost: Int { parts.first?.source.cost ?? 0 }
@@ -230,6 +233,10 @@ final class PhraseScorer: Scorer {
 
     override func advance(to target: Int32) throws -> Int32 {
         if doc >= target { return doc }
+        if let direct {
+            doc = try PhraseScorer.leapfrog(direct, target)
+            return doc
+        }
         var candidate = try parts[0].source.advance(to: target)
         outer: while candidate != PostingsCursor.noMoreDocs {
             for i in 1 ..< parts.count {
@@ -243,6 +250,25 @@ final class PhraseScorer: Scorer {
         }
         doc = candidate
         return doc
+    }
+
+    /// The first document ≥ `target` that every cursor holds: the same leapfrog as for any parts,
+    /// on single-term cursors called directly (no protocol dispatch, no reference counting).
+    private static func leapfrog(_ cursors: [Unmanaged<PostingsCursor>], _ target: Int32) throws -> Int32 {
+        try cursors.withUnsafeBufferPointer { cs in
+            var candidate = try cs[0]._withUnsafeGuaranteedRef { try $0.advance(to: target) }
+            outer: while candidate != PostingsCursor.noMoreDocs {
+                for i in 1 ..< cs.count {
+                    let d = try cs[i]._withUnsafeGuaranteedRef { try $0.advance(to: candidate) }
+                    if d != candidate {
+                        candidate = try cs[0]._withUnsafeGuaranteedRef { try $0.advance(to: d) }
+                        continue outer
+                    }
+                }
+                break
+            }
+            return candidate
+        }
     }
 
     override func matches() throws -> Bool {
@@ -339,8 +365,12 @@ final class ConjunctionScorer: Scorer {
     private let approximate: [Scorer]
     private let anyApproximate: Bool
 
+    /// `children` again, for the per-document loops.
+    private let list: ScorerList
+
     init(_ children: [Scorer]) {
         self.children = children.sorted { $0.cost < $1.cost }
+        list = ScorerList(self.children)
         approximate = self.children.filter(\.isApproximate)
         anyApproximate = !approximate.isEmpty
     }
@@ -350,12 +380,13 @@ final class ConjunctionScorer: Scorer {
 
     override func advance(to target: Int32) throws -> Int32 {
         if doc >= target { return doc }
-        var candidate = try children[0].advance(to: target)
+        let cs = list
+        var candidate = try cs.with(0) { try $0.advance(to: target) }
         outer: while candidate != PostingsCursor.noMoreDocs {
-            for i in 1 ..< children.count {
-                let d = try children[i].advance(to: candidate)
+            for i in 1 ..< cs.count {
+                let d = try cs.with(i) { try $0.advance(to: candidate) }
                 if d != candidate {
-                    candidate = try children[0].advance(to: d)
+                    candidate = try cs.with(0) { try $0.advance(to: d) }
                     continue outer
                 }
             }
