@@ -60,6 +60,7 @@ final class Repl {
       :help              this text
       :limit N           show N hits per query (now %d)
       :show ID           print the whole stored document
+      :count QUERY       the exact number of matches (a search counts exactly up to 1,000)
       :stats             index statistics
       :reload            see the latest commit
       :quit              leave (also Ctrl-D)
@@ -107,6 +108,12 @@ final class Repl {
                 do {
                     if let doc = try searcher.document(id: arg) { print(Output.document(doc), terminator: "") } else { printError("no document with id \(arg)") }
                 } catch { printError("error: \(error)") }
+            case ":count":
+                if arg.isEmpty { printError("usage: :count QUERY"); break }
+                do {
+                    let n = try searcher.count(arg)
+                    print("\(n) \(n == 1 ? "document matches" : "documents match")")
+                } catch let error as SearchError { printError("error: \(error.message)") } catch { printError("error: \(error)") }
             case ":stats":
                 do { print(Output.stats(try searcher.stats()), terminator: "") } catch { printError("error: \(error)") }
             case ":reload":

@@ -132,7 +132,7 @@ final class CLITests: XCTestCase {
 
     func testScriptedReplHasNoPromptsOrColour() throws {
         let index = try corpusIndex()
-        let r = try run(["repl", "--index", index], stdin: "重慶經開區\n:limit 1\n重慶\n(bad\n:stats\n:quit\n重慶\n")
+        let r = try run(["repl", "--index", index], stdin: "重慶經開區\n:limit 1\n重慶\n(bad\n:stats\n:count 經開區\n:count\n:quit\n重慶\n")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertFalse(r.stdout.contains("search>"))
         XCTAssertFalse(r.stdout.contains("\u{1B}["))
@@ -141,6 +141,9 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("showing 1 hits"), r.stdout)
         XCTAssertTrue(r.stderr.contains("unclosed parenthesis"), r.stderr)
         XCTAssertTrue(r.stdout.contains("documents: 5"), r.stdout)
+        let count = try run(["search", "--index", index, "--count", "經開區"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(r.stdout.contains("\n\(count) document"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("usage: :count QUERY"), r.stderr)
         // After :limit 1, the 重慶 query prints exactly one hit; nothing runs after :quit.
         XCTAssertEqual(r.stdout.components(separatedBy: "4 documents match").count, 2)
     }
