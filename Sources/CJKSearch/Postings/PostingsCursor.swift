@@ -95,9 +95,9 @@ final class PostingsCursor {
     private func decodeFrequencies() {
         guard let (packed, bits) = pendingFreqs else { return }
         BitPacking.unpack(packed, count: blockLength, bits: bits, into: freqs)
-        // Stored as freq − 1 in at most 32 bits: a corrupt 2^32 − 1 wraps to 0, which scores
-        // nothing and reads no positions (the section checksum reports such damage).
-        for i in 0 ..< blockLength { freqs[i] &+= 1 }
+        // Stored as freq − 1 in at most 32 bits: a corrupt 2^32 − 1 would wrap to 0, and is read
+        // as 1 instead (the section checksum reports such damage).
+        for i in 0 ..< blockLength { freqs[i] = max(freqs[i] &+ 1, 1) }
         pendingFreqs = nil
     }
 
@@ -314,9 +314,10 @@ final class PostingsCursor {
         guard n > 0 else { throw r.error("block \(b) has no impacts", at: 0) }
         var freq: UInt64 = 0, length: Int64 = -1
         for _ in 0 ..< n {
-            freq += 1 + (try r.varint())
-            length += 1 + Int64(truncatingIfNeeded: try r.varint())
-            guard freq <= UInt64(UInt32.max), length >= 0, length <= Int64(UInt32.max) else {
+            // Each gap below 2^32, so the sums cannot overflow before they are checked.
+            freq += 1 + UInt64(try r.varint(max: Int(UInt32.max)))
+            length += 1 + Int64(try r.varint(max: Int(UInt32.max)))
+            guard freq <= UInt64(UInt32.max), length <= Int64(UInt32.max) else {
                 throw r.error("impact out of range in block \(b)")
             }
             body(Int(freq), Int(length))

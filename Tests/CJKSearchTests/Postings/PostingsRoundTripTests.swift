@@ -184,6 +184,31 @@ final class PostingsRoundTripTests: XCTestCase {
         XCTAssertEqual(Array(w.out.bytes[17 ..< 24]), [0x03, 0x00, 0x23, 0x00, 0x36, 0x00, 0x6D])
     }
 
+    /// Impacts with gaps too large for 32 bits are reported as corrupt (an earlier reader added
+    /// them and trapped on the overflow).
+    func testImpactsWithHugeGapsThrow() throws {
+        var rng = SplitMix64(seed: 13)
+        let t = Self.makeTerm(count: 128, maxGap: 3, maxFreq: 3, style: .none, rng: &rng)
+        let (infos, postings, positions) = Self.write([t])
+        // BlockCount 01, one 16-byte skip entry (ImpactsEnd at bytes 13–16), then ImpactCount
+        // and the first FreqGap; the impacts made 10 bytes longer so the gap lies inside them.
+        for at in [18, 19] {
+            var p = postings
+            let end = UInt32(p[13]) | UInt32(p[14]) << 8 | UInt32(p[15]) << 16 | UInt32(p[16]) << 24
+            XCTAssertGreaterThanOrEqual(end, 3)
+            withUnsafeBytes(of: (end + 10).littleEndian) { for k in 0 ..< 4 { p[13 + k] = $0[k] } }
+            for k in 0 ..< 9 { p[at + k] = 0xFF }
+            p[at + 9] = 0x01
+            let error = try Self.withCursor(infos[0], p, positions, documentCount: t.documentCount, hasPositions: false) { c -> SearchError? in
+                do {
+                    try c.forEachImpact(ofBlock: 0) { _, _ in }
+                    return nil
+                } catch let e as SearchError { return e }
+            }
+            XCTAssertEqual(error?.code, .corrupt, "a 64-bit gap at byte \(at)")
+        }
+    }
+
     /// Opens a cursor over the given bytes for the duration of `body`.
     static func withCursor<R>(_ info: TermInfo, _ postings: [UInt8], _ positions: [UInt8], documentCount: Int,
                               hasPositions: Bool, decompressor: ZstdDecompressor = ZstdDecompressor(),
@@ -507,6 +532,24 @@ final class PostingsRoundTripTests: XCTestCase {
                     if hasPositions { _ = try c.positions() }
                 }
             }
+        }
+        // The blocks' impacts and bounds, and a window walk, as pruning reads them.
+        do {
+            try withCursor(info, postings, positions, documentCount: documentCount, hasPositions: hasPositions) { c in
+                if c.hasImpacts {
+                    for b in 0 ..< c.blocks {
+                        try c.forEachImpact(ofBlock: b) { f, l in XCTAssert(f >= 1 && l >= 0) }
+                        _ = try c.lastDocument(ofBlock: b)
+                    }
+                }
+                var start: Int32 = 0
+                while start < Int32(documentCount) {
+                    try c.forEachDocument(below: start + 100) { _, f in XCTAssertGreaterThanOrEqual(f, 1) }
+                    start += 100
+                }
+            }
+        } catch let e as SearchError {
+            if firstError == nil { firstError = e }
         }
         if let firstError { throw firstError }
     }
