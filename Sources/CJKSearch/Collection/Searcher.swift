@@ -153,12 +153,7 @@ public final class Searcher: Sendable {
                 }
                 if approximate, !(try scorer.matches()) { continue }
                 total += 1
-                if scoring {
-                    let score = try scorer.score()
-                    // Below the k-th score: cannot enter (a tie may, on its id).
-                    if collector.isFull && score < collector.worstScore { continue }
-                    try collector.collect(ScoredDocument(score: score, segment: si, doc: Int(d)))
-                }
+                if scoring { try collector.collect(ScoredDocument(score: try scorer.score(), segment: si, doc: Int(d))) }
             }
         }
         let top = try collector.sorted()

@@ -35,6 +35,8 @@ struct TopKCollector {
 
     mutating func collect(_ d: ScoredDocument) throws {
         guard k > 0 else { return }
+        // Below the k-th score: cannot enter (a tie may, on its id), and no id is read.
+        if heap.count == k && d.score < heap[0].score { return }
         if heap.count < k {
             heap.append(d)
             var i = heap.count - 1

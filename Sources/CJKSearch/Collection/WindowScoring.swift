@@ -85,8 +85,7 @@ struct WindowScoring {
                             }
                             if live.isDeleted(d) { continue }
                             total += 1
-                            guard scoring, !(collector.isFull && score < collector.worstScore) else { continue }
-                            try collector.collect(ScoredDocument(score: score, segment: segment, doc: d))
+                            if scoring { try collector.collect(ScoredDocument(score: score, segment: segment, doc: d)) }
                         }
                     }
                 }

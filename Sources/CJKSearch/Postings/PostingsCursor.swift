@@ -27,9 +27,9 @@ final class PostingsCursor {
     private var docs: UnsafeMutablePointer<UInt32>
     private var freqs: UnsafeMutablePointer<UInt32>
 
-    /// The block whose bound ``maxScore(from:_:)`` computed last, and that bound.
-    var boundBlock = -1
-    var boundScore = 0.0
+    /// The block whose bound was computed last, and that bound (see ``cachedMaxScore(ofBlock:_:)``).
+    private var boundBlock = -1
+    private var boundScore = 0.0
 
     /// The current document, or ``noMoreDocs``; -1 before the first ``next()``.
     private(set) var doc: Int32 = -1
@@ -229,9 +229,6 @@ final class PostingsCursor {
         return hi
     }
 
-    /// The block of the current document.
-    var currentBlock: Int { blockIndex }
-
     /// Calls `body` with every document below `end` and its frequency, from the current one on
     /// (the first, before any move), a decoded block at a time; leaves the cursor on the first
     /// document ≥ `end`, or at the end. What window scoring calls instead of ``next()`` per document.
@@ -267,23 +264,52 @@ final class PostingsCursor {
         var b = try block(containing: start)
         var best = 0.0
         while b < blockCount {
-            if b != boundBlock {
-                boundScore = try maxScore(ofBlock: b, scoring)
-                boundBlock = b
-            }
-            best = max(best, boundScore)
+            best = max(best, try cachedMaxScore(ofBlock: b, scoring))
             if try skipLastDoc(b) >= end - 1 { break }
             b += 1
         }
         return best
     }
 
+    /// The bound of the block holding `target` (the best score of its impacts), or of the whole
+    /// list for a short list (``FieldScoring/maxScore``).
+    ///
+    /// - Precondition: `target ≥ doc`; one `scoring` per cursor (the last block's bound is cached).
+    func maxScore(from target: Int32, _ scoring: FieldScoring) throws -> ScoreBound {
+        guard hasImpacts else { return ScoreBound(upTo: ScoreBound.end, score: scoring.maxScore) }
+        let b = try block(containing: target)
+        if b >= blockCount { return ScoreBound(upTo: ScoreBound.end, score: 0) }
+        return ScoreBound(upTo: try skipLastDoc(b), score: try cachedMaxScore(ofBlock: b, scoring))
+    }
+
+    /// The bound of the block of the current document.
+    ///
+    /// - Precondition: ``hasImpacts``, the cursor is on a document; one `scoring` per cursor.
+    @inline(__always)
+    func maxScoreOfCurrentBlock(_ scoring: FieldScoring) throws -> Double {
+        try cachedMaxScore(ofBlock: blockIndex, scoring)
+    }
+
+    /// ``maxScore(ofBlock:_:)``, remembered for the last block asked (pruning asks for the same
+    /// block once per document of a competitive run).
+    @inline(__always)
+    private func cachedMaxScore(ofBlock b: Int, _ scoring: FieldScoring) throws -> Double {
+        if b != boundBlock {
+            boundScore = try maxScore(ofBlock: b, scoring)
+            boundBlock = b
+        }
+        return boundScore
+    }
+
     /// The number of blocks (1 for a short list).
     var blocks: Int { blockCount }
 
-    /// The last document of block `b`; for a short list, the segment's last document.
+    /// The last document of block `b`, from its skip entry.
+    ///
+    /// - Precondition: ``hasImpacts`` (a blocked list).
     func lastDocument(ofBlock b: Int) throws -> Int32 {
-        documentFrequency >= PostingsFormat.blockSize ? try skipLastDoc(b) : Int32(documentCount - 1)
+        precondition(hasImpacts, "a short list has no skip entries")
+        return try skipLastDoc(b)
     }
 
     /// Whether blocks have impacts (short lists have none).

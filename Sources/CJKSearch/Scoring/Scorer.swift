@@ -108,36 +108,6 @@ final class TermScorer: Scorer {
     }
 }
 
-extension PostingsCursor {
-    /// The bound of the block holding `target` (its impacts' best score), or of the whole list
-    /// for a short list (``FieldScoring/maxScore``).
-    ///
-    /// - Precondition: `target ≥ doc`; one `scoring` per cursor (the last block's bound is cached).
-    func maxScore(from target: Int32, _ scoring: FieldScoring) throws -> ScoreBound {
-        guard hasImpacts else { return ScoreBound(upTo: ScoreBound.end, score: scoring.maxScore) }
-        let b = try block(containing: target)
-        if b >= blocks { return ScoreBound(upTo: ScoreBound.end, score: 0) }
-        if b != boundBlock {
-            boundScore = try maxScore(ofBlock: b, scoring)
-            boundBlock = b
-        }
-        return ScoreBound(upTo: try lastDocument(ofBlock: b), score: boundScore)
-    }
-
-    /// The bound of the block of the current document.
-    ///
-    /// - Precondition: ``hasImpacts``, the cursor is on a document.
-    @inline(__always)
-    func maxScoreOfCurrentBlock(_ scoring: FieldScoring) throws -> Double {
-        let b = currentBlock
-        if b != boundBlock {
-            boundScore = try maxScore(ofBlock: b, scoring)
-            boundBlock = b
-        }
-        return boundScore
-    }
-}
-
 /// A source of documents with positions: one term's cursor, or the union of several (all terms
 /// that start with one CJK character).
 protocol PositionSource: AnyObject {
@@ -234,41 +204,11 @@ final class PhraseScorer: Scorer {
     override func advance(to target: Int32) throws -> Int32 {
         if doc >= target { return doc }
         if let direct {
-            doc = try PhraseScorer.leapfrog(direct, target)
-            return doc
+            doc = try leapfrog(direct.count, target) { i, t in try direct[i]._withUnsafeGuaranteedRef { try $0.advance(to: t) } }
+        } else {
+            doc = try leapfrog(parts.count, target) { i, t in try parts[i].source.advance(to: t) }
         }
-        var candidate = try parts[0].source.advance(to: target)
-        outer: while candidate != PostingsCursor.noMoreDocs {
-            for i in 1 ..< parts.count {
-                let d = try parts[i].source.advance(to: candidate)
-                if d != candidate {
-                    candidate = try parts[0].source.advance(to: d)
-                    continue outer
-                }
-            }
-            break
-        }
-        doc = candidate
         return doc
-    }
-
-    /// The first document ≥ `target` that every cursor holds: the same leapfrog as for any parts,
-    /// on single-term cursors called directly (no protocol dispatch, no reference counting).
-    private static func leapfrog(_ cursors: [Unmanaged<PostingsCursor>], _ target: Int32) throws -> Int32 {
-        try cursors.withUnsafeBufferPointer { cs in
-            var candidate = try cs[0]._withUnsafeGuaranteedRef { try $0.advance(to: target) }
-            outer: while candidate != PostingsCursor.noMoreDocs {
-                for i in 1 ..< cs.count {
-                    let d = try cs[i]._withUnsafeGuaranteedRef { try $0.advance(to: candidate) }
-                    if d != candidate {
-                        candidate = try cs[0]._withUnsafeGuaranteedRef { try $0.advance(to: d) }
-                        continue outer
-                    }
-                }
-                break
-            }
-            return candidate
-        }
     }
 
     override func matches() throws -> Bool {
@@ -358,41 +298,47 @@ struct ScorerList {
     }
 }
 
+/// The first document ≥ `target` that all `count` iterators reach together: the first one leads,
+/// each other one is advanced to its candidate, and a miss moves the lead past it. `advance(i, t)`
+/// moves iterator `i` to its first document ≥ `t` and returns it. (Callers pass how they reach
+/// their iterators, so that the hot loop has no protocol dispatch or reference counting.)
+@inline(__always)
+func leapfrog(_ count: Int, _ target: Int32, _ advance: (Int, Int32) throws -> Int32) rethrows -> Int32 {
+    var candidate = try advance(0, target)
+    outer: while candidate != PostingsCursor.noMoreDocs {
+        for i in 1 ..< count {
+            let d = try advance(i, candidate)
+            if d != candidate {
+                candidate = try advance(0, d)
+                continue outer
+            }
+        }
+        break
+    }
+    return candidate
+}
+
 /// All children must match; scores add up.
 final class ConjunctionScorer: Scorer {
-    private let children: [Scorer]
+    /// Cheapest first.
+    private let children: ScorerList
     /// The children that confirm candidates, cheapest first.
     private let approximate: [Scorer]
     private let anyApproximate: Bool
 
-    /// `children` again, for the per-document loops.
-    private let list: ScorerList
-
     init(_ children: [Scorer]) {
-        self.children = children.sorted { $0.cost < $1.cost }
-        list = ScorerList(self.children)
-        approximate = self.children.filter(\.isApproximate)
+        let sorted = children.sorted { $0.cost < $1.cost }
+        self.children = ScorerList(sorted)
+        approximate = sorted.filter(\.isApproximate)
         anyApproximate = !approximate.isEmpty
     }
 
-    override var cost: Int { children.first?.cost ?? 0 }
+    override var cost: Int { children.owned.first?.cost ?? 0 }
     override var isApproximate: Bool { anyApproximate }
 
     override func advance(to target: Int32) throws -> Int32 {
         if doc >= target { return doc }
-        let cs = list
-        var candidate = try cs.with(0) { try $0.advance(to: target) }
-        outer: while candidate != PostingsCursor.noMoreDocs {
-            for i in 1 ..< cs.count {
-                let d = try cs.with(i) { try $0.advance(to: candidate) }
-                if d != candidate {
-                    candidate = try cs.with(0) { try $0.advance(to: d) }
-                    continue outer
-                }
-            }
-            break
-        }
-        doc = candidate
+        doc = try leapfrog(children.count, target) { i, t in try children.with(i) { try $0.advance(to: t) } }
         return doc
     }
 
@@ -403,18 +349,18 @@ final class ConjunctionScorer: Scorer {
 
     override func score() throws -> Double {
         var s = 0.0
-        for c in children { s += try c.score() }
+        for c in children.owned { s += try c.score() }
         return s
     }
 
     override func maxScore(from target: Int32) throws -> ScoreBound {
         var empty: Int32 = -1
-        for c in children where c.doc > target {
+        for c in children.owned where c.doc > target {
             empty = max(empty, ScoreBound.nothing(before: c.doc).upTo)
         }
         if empty >= target { return ScoreBound(upTo: empty, score: 0) }
         var bound = ScoreBound(upTo: ScoreBound.end, score: 0)
-        for c in children {
+        for c in children.owned {
             let b = try c.maxScore(from: target)
             bound.upTo = min(bound.upTo, b.upTo)
             bound.score += b.score
@@ -424,7 +370,7 @@ final class ConjunctionScorer: Scorer {
 
     override func maxScoreOfCurrent() throws -> Double {
         var s = 0.0
-        for c in children { s += try c.maxScoreOfCurrent() }
+        for c in children.owned { s += try c.maxScoreOfCurrent() }
         return s
     }
 }
