@@ -191,19 +191,43 @@ final class PostingsCursor {
     @discardableResult
     func advance(to target: Int32) throws -> Int32 {
         if doc >= target { return doc }
-        if blockIndex < 0 || Int32(docs[blockLength - 1]) < target {
+        let t = UInt32(truncatingIfNeeded: target)   // target > doc ≥ -1
+        if blockIndex < 0 || docs[blockLength - 1] < t {
             let b = try block(containing: target)
             if b >= blockCount { doc = PostingsCursor.noMoreDocs; return doc }
             if b != blockIndex { try loadBlock(b) }
+            // The block's last document is ≥ target (checked against the skip entry at load).
         }
-        while indexInBlock < blockLength && Int32(docs[indexInBlock]) < target { indexInBlock += 1 }
+        indexInBlock = PostingsCursor.firstIndex(docs, from: indexInBlock, below: blockLength, notBelow: t)
         if indexInBlock >= blockLength {
             // Only possible with a corrupt skip entry (already validated) — treat as exhausted.
             doc = PostingsCursor.noMoreDocs
             return doc
         }
-        doc = Int32(docs[indexInBlock])
+        doc = Int32(truncatingIfNeeded: docs[indexInBlock])
         return doc
+    }
+
+    /// The first index in `from ..< end` whose document is ≥ `target` (`end` if none): a few steps
+    /// linearly (a conjunction's next candidate is often close), then a binary search whose
+    /// halving does not branch on the comparison.
+    @inline(__always)
+    static func firstIndex(_ docs: UnsafeMutablePointer<UInt32>, from: Int, below end: Int, notBelow target: UInt32) -> Int {
+        var i = from
+        let linearEnd = min(end, from &+ 4)
+        while i < linearEnd {
+            if docs[i] >= target { return i }
+            i &+= 1
+        }
+        if i >= end { return end }
+        // docs[i - 1] < target; find the first ≥ target in i ..< end.
+        var base = i, length = end &- i
+        while length > 1 {
+            let half = length >> 1
+            base = docs[base &+ half &- 1] < target ? base &+ half : base
+            length &-= half
+        }
+        return docs[base] < target ? base &+ 1 : base
     }
 
     /// The first block at or after the current one whose last document is ≥ `target`, or
@@ -364,10 +388,56 @@ final class PostingsCursor {
     }
 
     /// Appends the current document's positions, increasing, to `out` (no allocation when it has
-    /// room): what phrase matching calls for every candidate document.
+    /// room).
     ///
     /// - Precondition: the cursor is on a document and the term has positions.
     func appendPositions(to out: inout [UInt32]) throws {
+        let f = try seekPositions()
+        out.reserveCapacity(out.count + f)
+        try decodePositions(f) { p in out.append(p); return true }
+    }
+
+    /// Writes the current document's positions that are ≥ `lead`, minus `lead`, to `out` (room for
+    /// ``frequency`` values); returns how many: a phrase's candidate starts from its first part.
+    ///
+    /// - Precondition: the cursor is on a document and the term has positions.
+    func phraseStarts(minus lead: UInt32, into out: UnsafeMutablePointer<UInt32>) throws -> Int {
+        var n = 0
+        try decodePositions(try seekPositions()) { p in
+            if p >= lead {
+                out[n] = p &- lead
+                n &+= 1
+            }
+            return true
+        }
+        return n
+    }
+
+    /// Keeps those of the candidate starts `starts[0 ..< n]` (increasing) for which `start + offset`
+    /// is a position of the current document, in place; returns how many are kept. Positions
+    /// past the last candidate are not decoded, and a document that keeps none stops early.
+    ///
+    /// - Precondition: the cursor is on a document and the term has positions.
+    func keepStarts(_ starts: UnsafeMutablePointer<UInt32>, _ n: Int, at offset: UInt32) throws -> Int {
+        var kept = 0, k = 0
+        try decodePositions(try seekPositions()) { p in
+            // Starts whose slot is before this position cannot match any later one.
+            while k < n && starts[k] &+ offset < p { k &+= 1 }
+            if k == n { return false }
+            if starts[k] &+ offset == p {
+                starts[kept] = starts[k]
+                kept &+= 1
+                k &+= 1
+                if k == n { return false }
+            }
+            return true
+        }
+        return kept
+    }
+
+    /// Moves the positions reader to the current document's positions; returns its frequency.
+    @inline(__always)
+    private func seekPositions() throws -> Int {
         precondition(hasPositions, "positions() on a term without positions")
         precondition(doc >= 0 && doc != PostingsCursor.noMoreDocs, "positions() without a current document")
         if frameBlock != blockIndex { try loadFrame(blockIndex) }
@@ -376,21 +446,27 @@ final class PostingsCursor {
             posDocIndex = 0
             posOffset = 0
         }
-        // Raw reads on the frame (a copied reader would retain its path for every document).
-        let base = frame.base, count = frame.count
-        guard posOffset <= count else { throw frame.error("positions offset \(posOffset) past the frame", at: 0) }
+        guard posOffset <= frame.count else { throw frame.error("positions offset \(posOffset) past the frame", at: 0) }
         // The documents between the last one read and this one: their varints are counted, not decoded.
         var skip = 0
         while posDocIndex < indexInBlock {
             skip += Int(freqs[posDocIndex])
             posDocIndex += 1
         }
-        guard let at = ByteReader.skipVarints(base, count, from: posOffset, skip) else {
+        // Raw reads on the frame (a copied reader would retain its path for every document).
+        guard let at = ByteReader.skipVarints(frame.base, frame.count, from: posOffset, skip) else {
             throw frame.error("truncated positions frame", at: posOffset)
         }
         posOffset = at
-        var r = at
-        let f = Int(freqs[indexInBlock])
+        return Int(freqs[indexInBlock])
+    }
+
+    /// Decodes up to `f` positions from ``posOffset`` (after ``seekPositions()``), checking that
+    /// they increase and fit 32 bits, and calls `body` with each until it returns false.
+    @inline(__always)
+    private func decodePositions(_ f: Int, _ body: (UInt32) throws -> Bool) throws {
+        let base = frame.base, count = frame.count
+        var r = posOffset
         var p: UInt64 = 0
         for k in 0 ..< f {
             guard let v = ByteReader.varint32(base, count, &r) else { throw frame.error("truncated or overlong position", at: r) }
@@ -399,7 +475,7 @@ final class PostingsCursor {
                 guard v > 0 else { throw frame.error("positions do not increase", at: r) }
                 p += v
             }
-            out.append(UInt32(p))
+            if !(try body(UInt32(truncatingIfNeeded: p))) { return }
         }
     }
 

@@ -88,6 +88,9 @@ struct QueryWeight {
     let leafWeights: [Double]
     let options: SearchOptions
     let averageLengths: [Double]
+    /// Every term looked up for the statistics, per segment reader (nil: absent), so that the
+    /// scorers do not search the dictionaries a second time.
+    private let termInfos: [ObjectIdentifier: [[UInt8]: TermInfo?]]
 
     init(_ query: Query, snapshot: IndexSnapshot, options: SearchOptions, analyzer: Analyzer) throws {
         try query.validate()
@@ -96,6 +99,7 @@ struct QueryWeight {
         averageLengths = snapshot.lengthSums.map { $0 / Double(n) }
         var leaves: [LeafPlan] = []
         var leafWeights: [Double] = []
+        var termInfos: [ObjectIdentifier: [[UInt8]: TermInfo?]] = [:]
         func build(_ q: Query, positive: Bool) throws -> WeightNode? {
             switch q {
             case .text(let text):
@@ -110,7 +114,9 @@ struct QueryWeight {
                         if case .char(let c) = slot.pattern { keyForStats = TermKey.presence(f, c) } else { keyForStats = key }
                         var df = 0
                         for s in snapshot.segments {
-                            if let info = try s.reader.terms.lookup(keyForStats) { df += info.documentFrequency }
+                            let info = try s.reader.terms.lookup(keyForStats)
+                            termInfos[ObjectIdentifier(s.reader), default: [:]][keyForStats] = .some(info)
+                            if let info { df += info.documentFrequency }
                         }
                         if df == 0 { possible = false; break }
                         idf += BM25.idf(documentFrequency: df, documentCount: snapshot.documentCount)
@@ -146,6 +152,7 @@ struct QueryWeight {
             throw SearchError(.invalidQuery, "query has nothing searchable")
         }
         self.root = root
+        self.termInfos = termInfos
         self.leaves = leaves
         self.leafWeights = leafWeights
     }
@@ -185,11 +192,17 @@ struct QueryWeight {
         }
     }
 
+    /// The term's entry in `segment`'s dictionary, from the statistics pass when it was looked up there.
+    private func lookup(_ key: [UInt8], _ segment: SegmentReader) throws -> TermInfo? {
+        if let known = termInfos[ObjectIdentifier(segment)]?[key] { return known }
+        return try segment.terms.lookup(key)
+    }
+
     private func leafScorer(_ plan: LeafPlan, _ f: Field, _ scoring: FieldScoring,
                             _ segment: SegmentReader, _ dz: ZstdDecompressor) throws -> Scorer? {
         if plan.slots.count == 1 {
             // One term (or one character's presence): no positions needed.
-            guard let info = try segment.terms.lookup(LeafPlan.key(plan.slots[0].pattern, f)) else { return nil }
+            guard let info = try lookup(LeafPlan.key(plan.slots[0].pattern, f), segment) else { return nil }
             return TermScorer(try segment.cursor(info, positional: false, decompressor: dz), scoring)
         }
         var parts: [(UInt32, PositionSource)] = []
@@ -203,7 +216,7 @@ struct QueryWeight {
                 if cursors.isEmpty { return nil }
                 parts.append((slot.offset, cursors.count == 1 ? cursors[0] : UnionPositionSource(cursors)))
             default:
-                guard let info = try segment.terms.lookup(LeafPlan.key(slot.pattern, f)) else { return nil }
+                guard let info = try lookup(LeafPlan.key(slot.pattern, f), segment) else { return nil }
                 parts.append((slot.offset, try segment.cursor(info, positional: true, decompressor: dz)))
             }
         }

@@ -188,6 +188,12 @@ final class PhraseScorer: Scorer {
     private var buffers: [[UInt32]]
     /// The parts' cursors, in part order, when every part is a single term (kept alive by `parts`).
     private let direct: [Unmanaged<PostingsCursor>]?
+    /// The parts' offsets, in part order.
+    private let offsets: [UInt32]
+    /// The candidate starts of the current document (direct parts), grown to the first part's
+    /// largest frequency.
+    private var starts = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
+    private var startsCapacity = 16
 
     init(_ parts: [(UInt32, PositionSource)], _ scoring: FieldScoring) {
         self.parts = parts.sorted { $0.1.cost < $1.1.cost }.map { (offset: $0.0, source: $0.1) }
@@ -196,7 +202,10 @@ final class PhraseScorer: Scorer {
         self.scoring = scoring
         buffers = Array(repeating: [], count: parts.count)
         direct = terms.count == self.parts.count ? terms.map { Unmanaged.passUnretained($0) } : nil
+        offsets = self.parts.map(\.offset)
     }
+
+    deinit { starts.deallocate() }
 
     override var cost: Int { parts.first?.source.cost ?? 0 }
     override var isApproximate: Bool { true }
@@ -245,6 +254,29 @@ final class PhraseScorer: Scorer {
     /// first, and the candidate starts narrowed after each (a sorted merge), so a document that
     /// fails early costs only the positions read so far.
     private func countMatches() throws -> Int {
+        guard let direct else { return try countMatchesOfSources() }
+        // Single terms: positions stream from each cursor straight into the starts, unmaterialized.
+        let first = direct[0]
+        let f = first._withUnsafeGuaranteedRef { $0.frequency }
+        if f > startsCapacity {
+            starts.deallocate()
+            startsCapacity = max(f, startsCapacity * 2)
+            starts = .allocate(capacity: startsCapacity)
+        }
+        let s = starts
+        var n = try first._withUnsafeGuaranteedRef { try $0.phraseStarts(minus: offsets[0], into: s) }
+        var i = 1
+        while i < direct.count && n > 0 {
+            let offset = offsets[i]
+            n = try direct[i]._withUnsafeGuaranteedRef { try $0.keepStarts(s, n, at: offset) }
+            i += 1
+        }
+        return n
+    }
+
+    /// ``countMatches()`` for parts that are not all single terms (a lone character matches the
+    /// union of its terms): positions are collected into buffers and merged.
+    private func countMatchesOfSources() throws -> Int {
         // The buffers are moved out while filled, so that each is uniquely referenced.
         var b = buffers
         buffers = []

@@ -25,24 +25,36 @@ struct TermDictionary {
     }
 
     private func blockOffset(_ b: Int) throws -> Int {
-        var r = data
-        try r.seek(offsetsStart + b * 4)
-        let o = Int(try r.u32())
+        let o = Int(try data.u32(at: offsetsStart + b * 4))
         guard o < data.count - blocksStart else { throw data.error("block offset \(o) out of range", at: offsetsStart + b * 4) }
         return blocksStart + o
     }
 
+    /// The varint at `p` (moved past it), at most `limit`: raw reads on the mapped bytes, for the
+    /// lookup path (a copied ``ByteReader`` would retain and release its path string each time).
+    @inline(__always)
+    private func varint(_ p: inout Int, max limit: Int) throws(SearchError) -> Int {
+        let start = p
+        guard let v = ByteReader.varint32(data.base, data.count, &p), v <= UInt64(limit) else {
+            // Past 32 bits, out of range, or truncated: the checked reader says which.
+            var r = data
+            try r.seek(start)
+            let v = try r.varint(max: limit)
+            p = r.position
+            return v
+        }
+        return Int(v)
+    }
+
     /// Compares the first term of block `b` with `key` (negative: less).
     private func compareFirstTerm(_ b: Int, _ key: UnsafeRawBufferPointer) throws -> Int {
-        var r = data
-        try r.seek(try blockOffset(b))
-        _ = try r.varint()                    // entry count
-        _ = try r.varint()                    // first offset
-        let shared = try r.varint()
-        guard shared == 0 else { throw r.error("first entry of a block shares a prefix") }
-        let length = try r.varint(max: 1 << 16)
-        let term = try r.bytes(length)
-        return TermDictionary.compare(term, key)
+        var p = try blockOffset(b)
+        _ = try varint(&p, max: TermDictionaryWriter.blockSize)   // entry count
+        _ = try varint(&p, max: Int(Int64.max / 4))                // first offset
+        guard try varint(&p, max: 0) == 0 else { throw data.error("first entry of a block shares a prefix", at: p) }
+        let length = try varint(&p, max: 1 << 16)
+        guard length <= data.count - p else { throw data.error("truncated term", at: p) }
+        return TermDictionary.compare(UnsafeRawBufferPointer(start: data.base + p, count: length), key)
     }
 
     static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
@@ -74,17 +86,60 @@ struct TermDictionary {
     }
 
     /// Looks up a term; nil if absent.
+    ///
+    /// The block is scanned in place, without rebuilding its terms: `matched` is how many leading
+    /// bytes the previous term shares with `key` (which it precedes), and an entry's `Shared`
+    /// against it decides most comparisons before any byte is read. Only the entry found decodes
+    /// its numbers fully; the others are skipped over.
     func lookup(_ key: [UInt8]) throws -> TermInfo? {
         try key.withUnsafeBytes { k in
             let b = try findBlock(k)
             if b < 0 { return nil }
-            var result: TermInfo?
-            try scanBlock(b) { term, info in
-                let c = TermDictionary.compare(term, k)
-                if c == 0 { result = info; return false }
-                return c < 0
+            let entries: Int, firstOffset: Int
+            var p = try blockOffset(b)
+            (entries, firstOffset) = (try varint(&p, max: TermDictionaryWriter.blockSize), try varint(&p, max: Int(Int64.max / 4)))
+            let expected = b == blockCount - 1 ? termCount - b * TermDictionaryWriter.blockSize : TermDictionaryWriter.blockSize
+            guard entries == expected else { throw data.error("block \(b) has \(entries) entries, expected \(expected)", at: p) }
+            var offset = firstOffset
+            var matched = 0          // bytes the previous term shares with the key (previous < key)
+            var previousLength = 0
+            for e in 0 ..< entries {
+                let shared = try varint(&p, max: previousLength)
+                if e == 0 && shared != 0 { throw data.error("first entry of a block shares a prefix", at: p) }
+                let suffixLength = try varint(&p, max: 1 << 16)
+                guard suffixLength <= data.count - p else { throw data.error("truncated term", at: p) }
+                if e == 0 && suffixLength == 0 { throw data.error("empty term in block \(b)", at: p) }
+                let suffix = data.base + p
+                p += suffixLength
+                var found = false
+                if shared < matched {
+                    // This term leaves the key's prefix where the previous one still followed it,
+                    // with a larger byte (terms increase): it is past the key.
+                    return nil
+                } else if shared == matched {
+                    var c = 0
+                    let n = min(suffixLength, k.count - matched)
+                    while c < n && suffix.load(fromByteOffset: c, as: UInt8.self) == k[matched + c] { c += 1 }
+                    if c == suffixLength && matched + c == k.count {
+                        found = true
+                    } else if c < suffixLength && (matched + c == k.count || suffix.load(fromByteOffset: c, as: UInt8.self) > k[matched + c]) {
+                        return nil   // the key is a prefix of this term, or this term is larger
+                    }
+                    matched += c
+                }
+                // shared > matched: the term agrees with the previous one past where that one left
+                // the key, so it is still below it.
+                previousLength = shared + suffixLength
+                let df = try varint(&p, max: Int(Int32.max))
+                let postingsLength = try varint(&p, max: Int(Int64.max / 256))
+                let positionsLength = try varint(&p, max: Int(Int64.max / 256))
+                if found {
+                    return TermInfo(documentFrequency: df, postingsOffset: offset, postingsLength: postingsLength,
+                                    positionsOffset: offset + postingsLength, positionsLength: positionsLength)
+                }
+                offset += postingsLength + positionsLength
             }
-            return result
+            return nil
         }
     }
 

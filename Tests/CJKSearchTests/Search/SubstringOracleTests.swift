@@ -58,6 +58,26 @@ final class SubstringOracleTests: XCTestCase {
             if classes.last == .word, end < f.count, Script.classify(f[end]) == .word { continue }
             out.append(sub)
         }
+        // Splices of two CJK pieces from different places: every bigram but the joining one is
+        // usually in the index, often in one document, but rarely next to each other, so these
+        // exercise the rejection of candidates by their positions.
+        var spliced = 0
+        attempts = 0
+        while spliced < count / 2 && attempts < count * 200 {
+            attempts += 1
+            var pieces: [[UInt32]] = []
+            for _ in 0 ..< 2 {
+                let f = docs[Int(rng.next() % UInt64(docs.count))].fields[Int(rng.next() % 2)]
+                guard f.count >= 2 else { break }
+                let start = Int(rng.next() % UInt64(f.count - 1))
+                let piece = Array(f[start ..< min(f.count, start + 2 + Int(rng.next() % 3))])
+                guard piece.allSatisfy(Script.isCJK) else { break }
+                pieces.append(piece)
+            }
+            guard pieces.count == 2 else { continue }
+            out.append(pieces[0] + pieces[1])
+            spliced += 1
+        }
         return out
     }
 
@@ -91,6 +111,36 @@ final class SubstringOracleTests: XCTestCase {
 
     func testMixedLanguagesAcrossSegments() throws {
         try checkOracle(TestCorpus.mixedDocuments(count: 150, seed: 8), queries: 200, seed: 3, commitEvery: 40)
+    }
+
+    /// Documents and queries over four characters: nearly every document holds every bigram of
+    /// every query, so the positions alone decide, and near misses (a part one or two positions
+    /// off, a run broken by punctuation) are everywhere. Natural text rarely has them.
+    func testFourCharacterAlphabet() throws {
+        var rng = SeededRandom(seed: 11)
+        let alphabet: [Character] = ["一", "二", "三", "四"]
+        var docs: [Document] = []
+        for i in 0 ..< 160 {
+            var body = ""
+            for _ in 0 ..< 20 + Int(rng.next() % 200) {
+                body.append(alphabet[Int(rng.next() % 4)])
+                if rng.next() % 25 == 0 { body.append(rng.next() % 2 == 0 ? "，" : " ") }
+            }
+            var title = ""
+            for _ in 0 ..< Int(rng.next() % 8) { title.append(alphabet[Int(rng.next() % 4)]) }
+            docs.append(Document(id: "d\(i)", title: title, body: body))
+        }
+        let dir = makeTemporaryDirectory(self)
+        let searcher = try TestCorpus.buildIndex(at: dir, docs, commitEvery: 50).searcher()
+        let normalized = try normalize(docs)
+        for _ in 0 ..< 300 {
+            let q = (0 ..< 2 + Int(rng.next() % 7)).map { _ in alphabet[Int(rng.next() % 4)] }
+            let scalars = q.map { $0.unicodeScalars.first!.value }
+            let expected = Set(normalized.filter { Self.contains($0.fields[0], scalars) || Self.contains($0.fields[1], scalars) }.map(\.id))
+            let results = try searcher.search(.text(String(q)), limit: docs.count + 1, options: SearchOptions(snippets: false))
+            XCTAssertEqual(results.totalCount, expected.count, "count for \(String(q))")
+            XCTAssertEqual(Set(results.hits.map(\.id)), expected, "documents for \(String(q))")
+        }
     }
 
     /// Every single character of the corpus finds exactly the documents that contain it.

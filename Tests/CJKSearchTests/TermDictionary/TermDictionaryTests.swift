@@ -122,6 +122,30 @@ final class TermDictionaryTests: XCTestCase {
         }
     }
 
+    /// Lookup scans a block in place, comparing each entry's shared prefix with how far the
+    /// previous term followed the key; a brute-force oracle over random keys close to the terms
+    /// (terms cut, extended, and with one byte changed) checks every branch of that comparison.
+    func testLookupAgreesWithAMapForRandomKeys() throws {
+        for n in [1, 33, 1000] {
+            let terms = Self.makeTerms(n, seed: UInt64(n) &* 31 &+ 5)
+            var map: [[UInt8]: TermInfo] = [:]
+            for (t, info) in terms { map[t] = info }
+            var rng = SplitMix64(seed: UInt64(n))
+            try Self.withDictionary(Self.build(terms)) { d in
+                for _ in 0 ..< 3000 {
+                    var key = terms.randomElement(using: &rng)!.0
+                    switch Int.random(in: 0 ..< 4, using: &rng) {
+                    case 0: key = Array(key.prefix(Int.random(in: 0 ... key.count, using: &rng)))
+                    case 1: key += [UInt8.random(in: 0 ... 255, using: &rng)]
+                    case 2: key[Int.random(in: 0 ..< key.count, using: &rng)] &+= UInt8.random(in: 1 ... 2, using: &rng)
+                    default: break
+                    }
+                    XCTAssertEqual(try d.lookup(key), map[key], "n=\(n): \(key)")
+                }
+            }
+        }
+    }
+
     func testForEachPrefix() throws {
         for n in [1, 31, 32, 33, 100, 1000] {
             let terms = Self.makeTerms(n, seed: UInt64(n) * 13)
