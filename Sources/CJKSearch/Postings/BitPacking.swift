@@ -24,12 +24,14 @@ enum BitPacking {
     }
 
     /// Unpacks `count` values of `bits` bits from `src`, which must hold `byteCount(count:bits:)`
-    /// bytes (the caller checks the bound). Each value is cut from one unaligned 8-byte load while
-    /// those stay inside the bytes; the last few values are assembled a byte at a time.
+    /// bytes (the caller checks the bound), adding `addend` to each (wrapping). Each value is cut
+    /// from one unaligned 8-byte load while those stay inside the bytes; the last few values are
+    /// assembled a byte at a time.
     @inline(__always)
-    static func unpack(_ src: UnsafeRawPointer, count: Int, bits: Int, into dst: UnsafeMutablePointer<UInt32>) {
+    static func unpack(_ src: UnsafeRawPointer, count: Int, bits: Int, into dst: UnsafeMutablePointer<UInt32>,
+                       adding addend: UInt32 = 0) {
         if bits == 0 {
-            dst.update(repeating: 0, count: count)
+            dst.update(repeating: addend, count: count)
             return
         }
         let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (UInt64(1) << UInt64(bits)) - 1
@@ -40,7 +42,7 @@ enum BitPacking {
             let byte = bit >> 3
             if byte &+ 8 > total { break }
             let word = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
-            dst[i] = UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
+            dst[i] = UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask) &+ addend
             i &+= 1
         }
         while i < count {
@@ -55,7 +57,7 @@ enum BitPacking {
                 got += take
                 bit += take
             }
-            dst[i] = UInt32(truncatingIfNeeded: value)
+            dst[i] = UInt32(truncatingIfNeeded: value) &+ addend
             i &+= 1
         }
     }

@@ -94,10 +94,12 @@ final class PostingsCursor {
 
     private func decodeFrequencies() {
         guard let (packed, bits) = pendingFreqs else { return }
-        BitPacking.unpack(packed, count: blockLength, bits: bits, into: freqs)
-        // Stored as freq − 1 in at most 32 bits: a corrupt 2^32 − 1 would wrap to 0, and is read
-        // as 1 instead (the section checksum reports such damage).
-        for i in 0 ..< blockLength { freqs[i] = max(freqs[i] &+ 1, 1) }
+        BitPacking.unpack(packed, count: blockLength, bits: bits, into: freqs, adding: 1)
+        // Stored as freq − 1: with 32 bits, a corrupt 2^32 − 1 wraps to 0, and is read as 1
+        // instead (the section checksum reports such damage).
+        if bits == 32 {
+            for i in 0 ..< blockLength where freqs[i] == 0 { freqs[i] = 1 }
+        }
         pendingFreqs = nil
     }
 
