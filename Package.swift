@@ -29,14 +29,15 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
         ),
-        // Prefetch hints for the indexing hot loops (a header of static inline functions).
-        .target(name: "CPrefetch"),
+        // Kernels for hot loops that Swift cannot express: prefetch hints, a branch-free binary
+        // search (a header of static inline functions).
+        .target(name: "CKernels"),
         // CRC-32C with the processor's instruction (SSE 4.2, AArch64 CRC); Swift has no intrinsic.
         .target(name: "CCRC32C"),
         // The whole engine, in one module so that hot loops are optimized within it.
         .target(
             name: "CJKSearch",
-            dependencies: ["CZstd", "CZlib", "CPrefetch", "CCRC32C"],
+            dependencies: ["CZstd", "CZlib", "CKernels", "CCRC32C"],
             swiftSettings: [
                 // Internal consistency checks; they cost time, so only in debug builds.
                 .define("SEARCH_INTERNAL_CHECKS", .when(configuration: .debug)),

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CPrefetch
+import CKernels
 
 /// The in-memory inverted index of the segment being built: a term table and, per term, its
 /// postings as byte streams in one arena. No allocation per token or per term beyond amortized

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Iterates one term's postings in one segment: documents in increasing order, with frequencies
 /// and (for positional terms) positions, decoding a 128-document block at a time and using the
 /// skip entries to jump in ``advance(to:)``.
@@ -212,7 +214,7 @@ final class PostingsCursor {
 
     /// The first index in `from ..< end` whose document is ≥ `target` (`end` if none): a few steps
     /// linearly (a conjunction's next candidate is often close), then a binary search whose
-    /// halving does not branch on the comparison.
+    /// halving does not branch on the comparison (``cjk_lower_bound_u32``).
     @inline(__always)
     static func firstIndex(_ docs: UnsafeMutablePointer<UInt32>, from: Int, below end: Int, notBelow target: UInt32) -> Int {
         var i = from
@@ -221,15 +223,7 @@ final class PostingsCursor {
             if docs[i] >= target { return i }
             i &+= 1
         }
-        if i >= end { return end }
-        // docs[i - 1] < target; find the first ≥ target in i ..< end.
-        var base = i, length = end &- i
-        while length > 1 {
-            let half = length >> 1
-            base = docs[base &+ half &- 1] < target ? base &+ half : base
-            length &-= half
-        }
-        return docs[base] < target ? base &+ 1 : base
+        return cjk_lower_bound_u32(docs, i, end, target)
     }
 
     /// The first block at or after the current one whose last document is ≥ `target`, or

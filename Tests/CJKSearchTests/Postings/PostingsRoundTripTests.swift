@@ -480,6 +480,37 @@ final class PostingsRoundTripTests: XCTestCase {
                     BitPacking.unpack(UnsafeRawPointer(exact), count: count, bits: bits, into: $0.baseAddress!)
                 }
                 XCTAssertEqual(unpacked, values, "\(bits) bits × \(count)")
+                // With an addend (how frequencies get their + 1), wrapping at 32 bits.
+                unpacked.withUnsafeMutableBufferPointer {
+                    BitPacking.unpack(UnsafeRawPointer(exact), count: count, bits: bits, into: $0.baseAddress!, adding: 1)
+                }
+                XCTAssertEqual(unpacked, values.map { $0 &+ 1 }, "\(bits) bits × \(count), + 1")
+            }
+        }
+    }
+
+    /// The search inside a decoded block (a linear probe, then the branch-free binary search of
+    /// CKernels) against a linear scan, for every start, end and target over runs with gaps.
+    func testFirstIndexInBlockAgreesWithALinearScan() {
+        var rng = SplitMix64(seed: 9)
+        for n in [1, 2, 5, 8, 33, 128] {
+            var docs: [UInt32] = []
+            var d: UInt32 = UInt32.random(in: 0 ... 3, using: &rng)
+            for _ in 0 ..< n {
+                docs.append(d)
+                d += UInt32.random(in: 1 ... 4, using: &rng)
+            }
+            docs.withUnsafeMutableBufferPointer { p in
+                for from in 0 ... n {
+                    for end in from ... n {
+                        for target in 0 ... d + 1 {
+                            var expected = from
+                            while expected < end && p[expected] < target { expected += 1 }
+                            XCTAssertEqual(PostingsCursor.firstIndex(p.baseAddress!, from: from, below: end, notBelow: target),
+                                           expected, "n=\(n) from=\(from) end=\(end) target=\(target)")
+                        }
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,34 @@
+// Small kernels for hot loops that Swift cannot express: cache prefetch hints (no intrinsic) and
+// a branch-free binary search (LLVM turns Swift's arithmetic selects back into branches, which a
+// search over unpredictable data mispredicts half the time).
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stdint.h>
+
+/// Hints that the cache line at `p` will be read soon. Never faults, whatever `p` is.
+static inline __attribute__((always_inline)) void cjk_prefetch(const void *p) {
+    __builtin_prefetch(p, 0, 3);
+}
+
+/// Hints that the cache line at `p` will be written soon.
+static inline __attribute__((always_inline)) void cjk_prefetch_write(const void *p) {
+    __builtin_prefetch(p, 1, 3);
+}
+
+/// The first index in [from, end) whose value is >= target, or end: `values` increase there.
+/// The halving selects without branching (conditional moves), so its cost does not depend on
+/// where the target falls.
+static inline __attribute__((always_inline))
+long cjk_lower_bound_u32(const uint32_t *values, long from, long end, uint32_t target) {
+    if (from >= end) return end;
+    long base = from, length = end - from;
+    while (length > 1) {
+        long half = length >> 1;
+        base = __builtin_unpredictable(values[base + half - 1] < target) ? base + half : base;
+        length -= half;
+    }
+    return base + (values[base] < target);
+}
+
+#endif
