@@ -1,2 +1,63 @@
-// The functions are static inline in include/ckernels.h; SwiftPM needs one source file.
+// Most functions are static inline in include/ckernels.h; the bit unpacking lives here (one
+// dispatch on the width, then a loop with the width a constant).
 #include "ckernels.h"
+#include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "cjk_unpack_u32 reads little-endian words"
+#endif
+
+/// One group of 8 values of `bits` bits: exactly `bits` bytes from `p`, read by 8-byte loads that
+/// reach (7 * bits) / 8 + 8 bytes from `p`. Every shift is a constant once `bits` is.
+static inline __attribute__((always_inline))
+void unpack_group(const uint8_t *p, uint32_t *o, uint32_t addend, const int bits) {
+    const uint64_t mask = bits == 32 ? 0xFFFFFFFFull : ((1ull << bits) - 1);
+#pragma clang loop unroll(full)
+    for (int j = 0; j < 8; j++) {
+        const int off = j * bits;
+        uint64_t w;
+        memcpy(&w, p + off / 8, 8);
+        o[j] = (uint32_t)((w >> (off % 8)) & mask) + addend;
+    }
+}
+
+/// Groups whose loads stay inside the `total` bytes are read in place; the last few (and a
+/// partial last group) are copied into a zero-padded buffer first.
+static inline __attribute__((always_inline))
+void unpack_fixed(const uint8_t *src, long count, uint32_t *dst, uint32_t addend, const int bits) {
+    const long total = (count * bits + 7) / 8;
+    const long reach = (7 * bits) / 8 + 8;
+    long groups = count / 8;
+    if (total < reach) groups = 0;
+    else if (groups > (total - reach) / bits + 1) groups = (total - reach) / bits + 1;
+    for (long g = 0; g < groups; g++) unpack_group(src + g * bits, dst + g * 8, addend, bits);
+    for (long g = groups; g * 8 < count; g++) {
+        uint8_t buf[48] = {0};   // reach is at most 36 bytes
+        long start = g * bits, n = total - start;
+        memcpy(buf, src + start, n < 40 ? n : 40);
+        uint32_t values[8];
+        unpack_group(buf, values, addend, bits);
+        long m = count - g * 8;
+        memcpy(dst + g * 8, values, (m < 8 ? m : 8) * sizeof(uint32_t));
+    }
+}
+
+#define CJK_UNPACK_CASE(n) case n: unpack_fixed(src, count, dst, addend, n); return;
+
+void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uint32_t addend) {
+    switch (bits) {
+    case 0:
+        for (long i = 0; i < count; i++) dst[i] = addend;
+        return;
+    CJK_UNPACK_CASE(1) CJK_UNPACK_CASE(2) CJK_UNPACK_CASE(3) CJK_UNPACK_CASE(4)
+    CJK_UNPACK_CASE(5) CJK_UNPACK_CASE(6) CJK_UNPACK_CASE(7) CJK_UNPACK_CASE(8)
+    CJK_UNPACK_CASE(9) CJK_UNPACK_CASE(10) CJK_UNPACK_CASE(11) CJK_UNPACK_CASE(12)
+    CJK_UNPACK_CASE(13) CJK_UNPACK_CASE(14) CJK_UNPACK_CASE(15) CJK_UNPACK_CASE(16)
+    CJK_UNPACK_CASE(17) CJK_UNPACK_CASE(18) CJK_UNPACK_CASE(19) CJK_UNPACK_CASE(20)
+    CJK_UNPACK_CASE(21) CJK_UNPACK_CASE(22) CJK_UNPACK_CASE(23) CJK_UNPACK_CASE(24)
+    CJK_UNPACK_CASE(25) CJK_UNPACK_CASE(26) CJK_UNPACK_CASE(27) CJK_UNPACK_CASE(28)
+    CJK_UNPACK_CASE(29) CJK_UNPACK_CASE(30) CJK_UNPACK_CASE(31) CJK_UNPACK_CASE(32)
+    default:
+        __builtin_trap();   // callers check bits <= 32
+    }
+}

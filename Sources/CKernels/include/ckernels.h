@@ -1,6 +1,7 @@
-// Small kernels for hot loops that Swift cannot express: cache prefetch hints (no intrinsic) and
-// a branch-free binary search (LLVM turns Swift's arithmetic selects back into branches, which a
-// search over unpredictable data mispredicts half the time).
+// Small kernels for hot loops that Swift cannot express: cache prefetch hints (no intrinsic), a
+// branch-free binary search (LLVM turns Swift's arithmetic selects back into branches, which a
+// search over unpredictable data mispredicts half the time), and bit unpacking specialized for
+// each width (constant shifts, unrolled; Swift has no way to stamp out 32 copies of a loop).
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
@@ -30,5 +31,10 @@ long cjk_lower_bound_u32(const uint32_t *values, long from, long end, uint32_t t
     }
     return base + (values[base] < target);
 }
+
+/// Unpacks `count` values of `bits` bits (0...32, low bits first) from `src`, which holds exactly
+/// (count * bits + 7) / 8 bytes and is never read past, adding `addend` to each (wrapping).
+/// Little-endian hosts only (x86-64, AArch64), like the rest of the engine's raw reads.
+void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uint32_t addend);
 
 #endif
