@@ -37,4 +37,8 @@ long cjk_lower_bound_u32(const uint32_t *values, long from, long end, uint32_t t
 /// Little-endian hosts only (x86-64, AArch64), like the rest of the engine's raw reads.
 void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uint32_t addend);
 
+/// Where `n` LEB128 varints starting at byte `from` of the `count` bytes at `base` end, or -1 if
+/// they run past the end: their last bytes (high bit clear) are counted 16 at a time, none decoded.
+long cjk_skip_varints(const uint8_t *base, long count, long from, long n);
+
 #endif

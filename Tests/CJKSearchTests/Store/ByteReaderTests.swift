@@ -277,6 +277,12 @@ final class ByteReaderTests: XCTestCase {
                     var skipped = ByteReader(raw, path: "v")
                     try skipped.skipVarints(n)
                     XCTAssertEqual(skipped.position, decoded.position, "n \(n) of \(count)")
+                    // In two steps, the second starting mid-stream (at any alignment).
+                    let k = n == 0 ? 0 : Int(rng.next() % UInt64(n + 1))
+                    var twice = ByteReader(raw, path: "v")
+                    try twice.skipVarints(k)
+                    try twice.skipVarints(n - k)
+                    XCTAssertEqual(twice.position, decoded.position, "n \(n) = \(k) + \(n - k) of \(count)")
                 }
                 var r = ByteReader(raw, path: "v")
                 XCTAssertThrowsError(try r.skipVarints(count + 1))
