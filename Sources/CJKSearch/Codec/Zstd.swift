@@ -108,14 +108,20 @@ final class ZstdDecompressionDictionary: @unchecked Sendable {
 
 /// Decompresses frames written by ``ZstdCompressor``; every failure is a corrupt-data error.
 final class ZstdDecompressor {
-    private let dctx: OpaquePointer
+    /// Created at the first frame: most searches decompress nothing (positions frames are rarely
+    /// compressed, and ids are not), and a context costs an allocation and its setup.
+    private var context: OpaquePointer?
 
-    init() {
+    init() {}
+
+    private var dctx: OpaquePointer {
+        if let context { return context }
         guard let d = ZSTD_createDCtx() else { fatalError("ZSTD_createDCtx: out of memory") }
-        dctx = d
+        context = d
+        return d
     }
 
-    deinit { ZSTD_freeDCtx(dctx) }
+    deinit { if let context { ZSTD_freeDCtx(context) } }
 
     /// Throws unless `frame` declares exactly `expectedSize` bytes of content: checked before a
     /// buffer of that size is allocated, so a damaged length cannot request gigabytes.

@@ -105,8 +105,8 @@ public final class Searcher: Sendable {
         let weight = try QueryWeight(query, snapshot: snapshot, options: options, analyzer: analyzer)
         let decompressor = ZstdDecompressor()
         let segments = snapshot.segments
-        var collector = TopKCollector(k: min(limit, max(snapshot.documentCount, 0))) { d in
-            try segments[d.segment].reader.id(d.doc)
+        var collector = TopKCollector(k: min(limit, max(snapshot.documentCount, 0))) { a, b in
+            try SegmentReader.idSortsAfter(segments[a.segment].reader, a.doc, segments[b.segment].reader, b.doc)
         }
         var total = 0
         var exact = true

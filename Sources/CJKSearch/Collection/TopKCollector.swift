@@ -13,18 +13,19 @@ struct ScoredDocument {
 struct TopKCollector {
     let k: Int
     private(set) var heap: [ScoredDocument] = []
-    private let idOf: (ScoredDocument) throws -> String
+    /// Whether the first document's id sorts after the second's.
+    private let idSortsAfter: (ScoredDocument, ScoredDocument) throws -> Bool
 
-    init(k: Int, idOf: @escaping (ScoredDocument) throws -> String) {
+    init(k: Int, idSortsAfter: @escaping (ScoredDocument, ScoredDocument) throws -> Bool) {
         self.k = k
-        self.idOf = idOf
+        self.idSortsAfter = idSortsAfter
     }
 
     /// Whether `a` ranks below `b`.
     private func worse(_ a: ScoredDocument, _ b: ScoredDocument) throws -> Bool {
         if a.score != b.score { return a.score < b.score }
         if a.segment == b.segment && a.doc == b.doc { return false }
-        return try idOf(a) > idOf(b)
+        return try idSortsAfter(a, b)
     }
 
     /// Whether `k` documents are kept (a document must now beat ``worstScore`` to enter).

@@ -77,14 +77,36 @@ final class SegmentReader: @unchecked Sendable {
 
     /// The id of document `doc`.
     func id(_ doc: Int) throws -> String {
-        var r = ids
-        try r.seek(doc * 4)
-        let start = Int(try r.u32())
-        let end = Int(try r.u32())
+        let bytes = try idBytes(doc)
+        guard let s = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) else {
+            throw ids.error("invalid UTF-8 in the id of document \(doc)", at: doc * 4)
+        }
+        return s
+    }
+
+    /// The stored UTF-8 bytes of document `doc`'s id (in the mapped file).
+    func idBytes(_ doc: Int) throws -> UnsafeRawBufferPointer {
+        let start = Int(try ids.u32(at: doc * 4))
+        let end = Int(try ids.u32(at: doc * 4 + 4))
         let base = (documentCount + 1) * 4
-        guard start <= end, base + end <= ids.count else { throw ids.error("id \(doc) range \(start)..<\(end) out of bounds", at: doc * 4) }
-        var s = try ids.slice(base + start, end - start)
-        return try s.string(length: end - start)
+        guard start <= end, end <= ids.count - base else { throw ids.error("id \(doc) range \(start)..<\(end) out of bounds", at: doc * 4) }
+        return UnsafeRawBufferPointer(start: ids.base + base + start, count: end - start)
+    }
+
+    /// Whether the id of document `a` of segment `sa` sorts after that of `b` of `sb`, as Swift
+    /// orders the ids as Strings: by their bytes when both are ASCII (the same order, and no
+    /// String is made: score ties in a top-k compare ids often), as Strings otherwise.
+    static func idSortsAfter(_ sa: SegmentReader, _ a: Int, _ sb: SegmentReader, _ b: Int) throws -> Bool {
+        if let after = asciiSortsAfter(try sa.idBytes(a), try sb.idBytes(b)) { return after }
+        return try sa.id(a) > sb.id(b)
+    }
+
+    /// Whether ASCII bytes `x` sort after ASCII bytes `y` (String order is byte order there);
+    /// nil when either holds a byte ≥ 0x80.
+    static func asciiSortsAfter(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool? {
+        for b in x where b >= 0x80 { return nil }
+        for b in y where b >= 0x80 { return nil }
+        return TermDictionary.compare(x, y) > 0
     }
 
     /// The documents (normally at most one) whose id is `id`.

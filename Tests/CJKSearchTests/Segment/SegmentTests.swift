@@ -63,4 +63,27 @@ extension SegmentTests {
             XCTAssertThrowsError(try r.document(0, decompressor: ZstdDecompressor()))
         }
     }
+    /// Score ties in a top k are broken by id, as Swift orders Strings; ASCII ids are compared
+    /// by their bytes instead, which must give the same order, and other ids fall back.
+    func testASCIIIdOrderIsStringOrder() {
+        var rng = SeededRandom(seed: 3)
+        let alphabet = Array("aAzZ09/:._-~ ".utf8)
+        for _ in 0 ..< 2000 {
+            let x = (0 ..< Int(rng.next() % 6)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let y = rng.next() % 4 == 0 ? x + [alphabet[Int(rng.next() % 3)]]
+                : (0 ..< Int(rng.next() % 6)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            x.withUnsafeBytes { xb in
+                y.withUnsafeBytes { yb in
+                    XCTAssertEqual(SegmentReader.asciiSortsAfter(xb, yb), String(decoding: x, as: UTF8.self) > String(decoding: y, as: UTF8.self), "\(x) vs \(y)")
+                }
+            }
+        }
+        // Row: ids of which one is not ASCII: no byte answer (Strings compare canonically: é
+        // precomposed equals e + combining accent, though their bytes differ).
+        for (a, b) in [("é", "e\u{301}"), ("a", "é"), ("東京", "ab")] {
+            Array(a.utf8).withUnsafeBytes { x in
+                Array(b.utf8).withUnsafeBytes { y in XCTAssertNil(SegmentReader.asciiSortsAfter(x, y), "\(a) vs \(b)") }
+            }
+        }
+    }
 }
