@@ -11,55 +11,89 @@
 #endif
 
 /// One group of 8 values of `bits` bits: exactly `bits` bytes from `p`, read by 8-byte loads that
-/// reach (7 * bits) / 8 + 8 bytes from `p`. Every shift is a constant once `bits` is.
+/// reach (7 * bits) / 8 + 8 bytes from `p`. Every shift is a constant once `bits` is. With
+/// `sum` (a constant too), each value is a gap: the output is the running total of gap + 1,
+/// carried in 64 bits in *running (and truncated to 32 bits in the output).
 static inline __attribute__((always_inline))
-void unpack_group(const uint8_t *p, uint32_t *o, uint32_t addend, const int bits) {
+void unpack_group(const uint8_t *p, uint32_t *o, uint32_t addend, const int bits, const int sum, int64_t *running) {
     const uint64_t mask = bits == 32 ? 0xFFFFFFFFull : ((1ull << bits) - 1);
+    int64_t r = sum ? *running : 0;
 #pragma clang loop unroll(full)
     for (int j = 0; j < 8; j++) {
         const int off = j * bits;
         uint64_t w;
         memcpy(&w, p + off / 8, 8);
-        o[j] = (uint32_t)((w >> (off % 8)) & mask) + addend;
+        uint64_t v = (w >> (off % 8)) & mask;
+        if (sum) {
+            r += (int64_t)v + 1;
+            o[j] = (uint32_t)r;
+        } else {
+            o[j] = (uint32_t)v + addend;
+        }
     }
+    if (sum) *running = r;
 }
 
 /// Groups whose loads stay inside the `total` bytes are read in place; the last few (and a
 /// partial last group) are copied into a zero-padded buffer first.
 static inline __attribute__((always_inline))
-void unpack_fixed(const uint8_t *src, long count, uint32_t *dst, uint32_t addend, const int bits) {
+void unpack_fixed(const uint8_t *src, long count, uint32_t *dst, uint32_t addend, const int bits,
+                  const int sum, int64_t *running) {
     const long total = (count * bits + 7) / 8;
     const long reach = (7 * bits) / 8 + 8;
     long groups = count / 8;
     if (total < reach) groups = 0;
     else if (groups > (total - reach) / bits + 1) groups = (total - reach) / bits + 1;
-    for (long g = 0; g < groups; g++) unpack_group(src + g * bits, dst + g * 8, addend, bits);
+    for (long g = 0; g < groups; g++) unpack_group(src + g * bits, dst + g * 8, addend, bits, sum, running);
     for (long g = groups; g * 8 < count; g++) {
         uint8_t buf[48] = {0};   // reach is at most 36 bytes
         long start = g * bits, n = total - start;
         memcpy(buf, src + start, n < 40 ? n : 40);
         uint32_t values[8];
-        unpack_group(buf, values, addend, bits);
         long m = count - g * 8;
-        memcpy(dst + g * 8, values, (m < 8 ? m : 8) * sizeof(uint32_t));
+        if (m > 8) m = 8;
+        // Raw values first: the zero padding past the last one must not enter a running total.
+        unpack_group(buf, values, sum ? 0 : addend, bits, 0, 0);
+        if (sum) {
+            int64_t r = *running;
+            for (long j = 0; j < m; j++) {
+                r += (int64_t)values[j] + 1;
+                values[j] = (uint32_t)r;
+            }
+            *running = r;
+        }
+        memcpy(dst + g * 8, values, m * sizeof(uint32_t));
     }
 }
 
-#define CJK_UNPACK_CASE(n) case n: unpack_fixed(src, count, dst, addend, n); return;
+#define CJK_WIDTH_CASES(call)                                                               \
+    call(1) call(2) call(3) call(4) call(5) call(6) call(7) call(8)                         \
+    call(9) call(10) call(11) call(12) call(13) call(14) call(15) call(16)                  \
+    call(17) call(18) call(19) call(20) call(21) call(22) call(23) call(24)                 \
+    call(25) call(26) call(27) call(28) call(29) call(30) call(31) call(32)
+
+#define CJK_UNPACK_CASE(n) case n: unpack_fixed(src, count, dst, addend, n, 0, 0); return;
 
 void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uint32_t addend) {
     switch (bits) {
     case 0:
         for (long i = 0; i < count; i++) dst[i] = addend;
         return;
-    CJK_UNPACK_CASE(1) CJK_UNPACK_CASE(2) CJK_UNPACK_CASE(3) CJK_UNPACK_CASE(4)
-    CJK_UNPACK_CASE(5) CJK_UNPACK_CASE(6) CJK_UNPACK_CASE(7) CJK_UNPACK_CASE(8)
-    CJK_UNPACK_CASE(9) CJK_UNPACK_CASE(10) CJK_UNPACK_CASE(11) CJK_UNPACK_CASE(12)
-    CJK_UNPACK_CASE(13) CJK_UNPACK_CASE(14) CJK_UNPACK_CASE(15) CJK_UNPACK_CASE(16)
-    CJK_UNPACK_CASE(17) CJK_UNPACK_CASE(18) CJK_UNPACK_CASE(19) CJK_UNPACK_CASE(20)
-    CJK_UNPACK_CASE(21) CJK_UNPACK_CASE(22) CJK_UNPACK_CASE(23) CJK_UNPACK_CASE(24)
-    CJK_UNPACK_CASE(25) CJK_UNPACK_CASE(26) CJK_UNPACK_CASE(27) CJK_UNPACK_CASE(28)
-    CJK_UNPACK_CASE(29) CJK_UNPACK_CASE(30) CJK_UNPACK_CASE(31) CJK_UNPACK_CASE(32)
+    CJK_WIDTH_CASES(CJK_UNPACK_CASE)
+    default:
+        __builtin_trap();   // callers check bits <= 32
+    }
+}
+
+#define CJK_DOCS_CASE(n) case n: unpack_fixed(src, count, dst, 0, n, 1, &running); return running;
+
+int64_t cjk_unpack_docs(const uint8_t *src, long count, int bits, uint32_t *dst, int64_t previous) {
+    int64_t running = previous;
+    switch (bits) {
+    case 0:
+        for (long i = 0; i < count; i++) dst[i] = (uint32_t)++running;
+        return running;
+    CJK_WIDTH_CASES(CJK_DOCS_CASE)
     default:
         __builtin_trap();   // callers check bits <= 32
     }

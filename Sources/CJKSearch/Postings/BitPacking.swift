@@ -36,4 +36,15 @@ enum BitPacking {
         precondition(bits >= 0 && bits <= 32, "bit width \(bits) above 32")
         cjk_unpack_u32(src.assumingMemoryBound(to: UInt8.self), count, Int32(bits), dst, addend)
     }
+
+    /// Unpacks `count` document gaps of `bits` bits (0...32) from `src` (the bound checked as for
+    /// ``unpack(_:count:bits:into:adding:)``) into documents: each the previous + gap + 1, from
+    /// `previous`, summed in 64 bits (the output keeps the low 32). Returns the last document
+    /// (`previous` when `count` is 0); the documents increase, so the caller checks only it.
+    @inline(__always)
+    static func unpackDocuments(_ src: UnsafeRawPointer, count: Int, bits: Int, into dst: UnsafeMutablePointer<UInt32>,
+                                after previous: Int64) -> Int64 {
+        precondition(bits >= 0 && bits <= 32, "bit width \(bits) above 32")
+        return cjk_unpack_docs(src.assumingMemoryBound(to: UInt8.self), count, Int32(bits), dst, previous)
+    }
 }

@@ -147,31 +147,32 @@ final class PostingsCursor {
         let start = b == 0 ? 0 : try skipEnds(b - 1).block
         let end = try skipEnds(b).block
         guard end > start else { throw skipTable.error("skip entry \(b) has a non-increasing block end", at: b * PostingsFormat.skipEntrySize) }
-        var r = try postingsData.slice(blocksStart + start, end - start)
+        // Raw reads within the checked range (a sliced reader would retain its path per block).
+        let at = blocksStart + start, length = end - start
+        guard at >= 0, length >= 2, at <= postingsData.count - length else {
+            throw postingsData.error("block \(b) range \(at)+\(length) outside the postings", at: 0)
+        }
+        let block = postingsData.base + at
         let n = b == blockCount - 1 ? documentFrequency - b * PostingsFormat.blockSize : PostingsFormat.blockSize
-        let deltaBits = Int(try r.u8())
-        let freqBits = Int(try r.u8())
-        guard deltaBits <= 32, freqBits <= 32 else { throw r.error("bit width above 32", at: 0) }
+        let deltaBits = Int(block.load(as: UInt8.self))
+        let freqBits = Int(block.load(fromByteOffset: 1, as: UInt8.self))
+        guard deltaBits <= 32, freqBits <= 32 else { throw postingsData.error("bit width above 32", at: at) }
         let deltaBytes = BitPacking.byteCount(count: n, bits: deltaBits)
         let freqBytes = BitPacking.byteCount(count: n, bits: freqBits)
-        guard r.remaining == deltaBytes + freqBytes else {
-            throw r.error("block is \(r.remaining) bytes, expected \(deltaBytes + freqBytes)")
+        guard length - 2 == deltaBytes + freqBytes else {
+            throw postingsData.error("block is \(length - 2) bytes, expected \(deltaBytes + freqBytes)", at: at + 2)
         }
-        let packed = try r.bytes(deltaBytes + freqBytes)
-        BitPacking.unpack(packed.baseAddress!, count: n, bits: deltaBits, into: docs)
-        var previous: Int64 = b == 0 ? -1 : Int64(try skipLastDoc(b - 1))
+        let packed = block + 2
         // Documents increase, so only the last needs checking against the segment's count (and
-        // the skip entry); a running sum in 64 bits cannot wrap.
-        for i in 0 ..< n {
-            previous += 1 + Int64(docs[i])
-            docs[i] = UInt32(truncatingIfNeeded: previous)
-        }
-        guard previous < Int64(documentCount) else {
-            throw r.error("document \(previous) out of range (segment has \(documentCount))", at: 0)
+        // the skip entry); the running sum is 64 bits and cannot wrap.
+        let last = BitPacking.unpackDocuments(packed, count: n, bits: deltaBits, into: docs,
+                                              after: b == 0 ? -1 : Int64(try skipLastDoc(b - 1)))
+        guard last < Int64(documentCount) else {
+            throw postingsData.error("document \(last) out of range (segment has \(documentCount))", at: at)
         }
         blockLength = n
-        pendingFreqs = (packed.baseAddress! + deltaBytes, freqBits)
-        guard Int64(try skipLastDoc(b)) == previous else {
+        pendingFreqs = (packed + deltaBytes, freqBits)
+        guard Int64(try skipLastDoc(b)) == last else {
             throw skipTable.error("skip entry \(b) disagrees with its block's last document", at: b * PostingsFormat.skipEntrySize)
         }
     }

@@ -489,6 +489,38 @@ final class PostingsRoundTripTests: XCTestCase {
         }
     }
 
+    /// Gaps unpacked straight into documents (a running total of gap + 1 in 64 bits) equal a
+    /// scalar reference for every width and for counts around the groups of 8, gaps of 2^32 − 1
+    /// included (their sum passes 32 bits: the output keeps the low 32, the total does not wrap).
+    func testUnpackDocumentsEveryWidth() {
+        var rng = SplitMix64(seed: 12)
+        for bits in 0 ... 32 {
+            for count in [1, 7, 8, 9, 63, 127, 128] {
+                let maxValue: UInt32 = bits == 0 ? 0 : bits == 32 ? .max : (1 << UInt32(bits)) - 1
+                var gaps = (0 ..< count).map { _ in UInt32.random(in: 0 ... maxValue, using: &rng) }
+                gaps[count - 1] = maxValue
+                var packed: [UInt8] = []
+                gaps.withUnsafeBufferPointer { BitPacking.pack($0, bits: bits, into: &packed) }
+                let previous = Int64(Int.random(in: -1 ... 1000, using: &rng))
+                var expected: [UInt32] = []
+                var total = previous
+                for g in gaps {
+                    total += Int64(g) + 1
+                    expected.append(UInt32(truncatingIfNeeded: total))
+                }
+                let exact = UnsafeMutableRawPointer.allocate(byteCount: max(packed.count, 1), alignment: 1)
+                defer { exact.deallocate() }
+                packed.withUnsafeBytes { if $0.count > 0 { exact.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+                var docs = [UInt32](repeating: 0, count: count)
+                let last = docs.withUnsafeMutableBufferPointer {
+                    BitPacking.unpackDocuments(UnsafeRawPointer(exact), count: count, bits: bits, into: $0.baseAddress!, after: previous)
+                }
+                XCTAssertEqual(docs, expected, "\(bits) bits × \(count)")
+                XCTAssertEqual(last, total, "\(bits) bits × \(count): last")
+            }
+        }
+    }
+
     /// The search inside a decoded block (a linear probe, then the branch-free binary search of
     /// CKernels) against a linear scan, for every start, end and target over runs with gaps.
     func testFirstIndexInBlockAgreesWithALinearScan() {
