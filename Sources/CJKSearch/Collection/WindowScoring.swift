@@ -26,6 +26,13 @@ struct WindowScoring {
                           collector: inout TopKCollector, total: inout Int, exact: inout Bool) throws {
         let scoring = collector.k > 0
         for t in terms { _ = try t.advance(to: 0) }
+        // Reused for every window (no allocation per window).
+        var probed: [TermScorer] = []
+        var iterated: [TermScorer] = []
+        var bounds: [(Double, Int)] = []
+        probed.reserveCapacity(terms.count)
+        iterated.reserveCapacity(terms.count)
+        bounds.reserveCapacity(terms.count)
         while true {
             var start = PostingsCursor.noMoreDocs
             for t in terms { start = min(start, t.cursor.doc) }
@@ -34,10 +41,11 @@ struct WindowScoring {
             // With pruning on, a term whose bound over the window cannot lift a document into the
             // top k alone (with the terms bounded lower) is not iterated: it is only probed, by
             // skipping, for the documents of the others (MaxScore).
-            var probed: [TermScorer] = []
-            var iterated = terms
+            probed.removeAll(keepingCapacity: true)
+            iterated.removeAll(keepingCapacity: true)
+            iterated.append(contentsOf: terms)
             if scoring && total >= options.totalCountThreshold && collector.isFull {
-                var bounds: [(Double, Int)] = []
+                bounds.removeAll(keepingCapacity: true)
                 var bound = 0.0
                 for (i, t) in terms.enumerated() {
                     let b = try t.cursor.maxScore(in: start, end, t.scoring)
@@ -54,8 +62,9 @@ struct WindowScoring {
                 if terms.count == 2 {
                     bounds.sort { $0.0 < $1.0 }
                     if bounds[0].0 * Searcher.boundSlack < worst {
-                        probed = [terms[bounds[0].1]]
-                        iterated = [terms[bounds[1].1]]
+                        probed.append(terms[bounds[0].1])
+                        iterated.removeAll(keepingCapacity: true)
+                        iterated.append(terms[bounds[1].1])
                         exact = false
                     }
                 }
