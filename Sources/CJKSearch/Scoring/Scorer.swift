@@ -492,11 +492,17 @@ final class ExclusionScorer: Scorer {
         return doc
     }
 
+    /// Exclusions that need no confirming (terms) are checked first, so that a document they
+    /// rule out costs the positive no positions; exclusions that do (phrases) come last.
     override func matches() throws -> Bool {
-        if positive.isApproximate, !(try positive.matches()) { return false }
-        for n in negatives {
+        for n in negatives where !n.isApproximate {
             if n.doc < doc { _ = try n.advance(to: doc) }
-            if n.doc == doc, try !n.isApproximate || n.matches() { return false }
+            if n.doc == doc { return false }
+        }
+        if positive.isApproximate, !(try positive.matches()) { return false }
+        for n in negatives where n.isApproximate {
+            if n.doc < doc { _ = try n.advance(to: doc) }
+            if n.doc == doc, try n.matches() { return false }
         }
         return true
     }

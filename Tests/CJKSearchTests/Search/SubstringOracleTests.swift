@@ -133,13 +133,27 @@ final class SubstringOracleTests: XCTestCase {
         let dir = makeTemporaryDirectory(self)
         let searcher = try TestCorpus.buildIndex(at: dir, docs, commitEvery: 50).searcher()
         let normalized = try normalize(docs)
-        for _ in 0 ..< 300 {
-            let q = (0 ..< 2 + Int(rng.next() % 7)).map { _ in alphabet[Int(rng.next() % 4)] }
+        func random(_ length: Int) -> [Character] { (0 ..< length).map { _ in alphabet[Int(rng.next() % 4)] } }
+        func holding(_ q: [Character]) -> Set<String> {
             let scalars = q.map { $0.unicodeScalars.first!.value }
-            let expected = Set(normalized.filter { Self.contains($0.fields[0], scalars) || Self.contains($0.fields[1], scalars) }.map(\.id))
+            return Set(normalized.filter { Self.contains($0.fields[0], scalars) || Self.contains($0.fields[1], scalars) }.map(\.id))
+        }
+        for _ in 0 ..< 300 {
+            let q = random(2 + Int(rng.next() % 7))
+            let expected = holding(q)
             let results = try searcher.search(.text(String(q)), limit: docs.count + 1, options: SearchOptions(snippets: false))
             XCTAssertEqual(results.totalCount, expected.count, "count for \(String(q))")
             XCTAssertEqual(Set(results.hits.map(\.id)), expected, "documents for \(String(q))")
+        }
+        // Exclusions: a phrase minus a term (ruled out before any positions are read) or minus a
+        // phrase (confirmed by its positions).
+        for _ in 0 ..< 150 {
+            let positive = random(3 + Int(rng.next() % 3)), negative = random(2 + Int(rng.next() % 3))
+            let expected = holding(positive).subtracting(holding(negative))
+            let text = String(positive) + " -" + String(negative)
+            let results = try searcher.search(text, limit: docs.count + 1, options: SearchOptions(snippets: false))
+            XCTAssertEqual(results.totalCount, expected.count, "count for \(text)")
+            XCTAssertEqual(Set(results.hits.map(\.id)), expected, "documents for \(text)")
         }
     }
 
