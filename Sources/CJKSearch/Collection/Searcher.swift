@@ -113,7 +113,7 @@ public final class Searcher: Sendable {
         let scoring = collector.k > 0   // a count scores nothing
         var windows: WindowScoring?
         for (si, s) in segments.enumerated() {
-            let scorer = try weight.scorer(s.reader, decompressor: decompressor)
+            let scorer = try weight.scorer(s.reader, index: si, decompressor: decompressor)
             if options.windowScoring, let terms = WindowScoring.terms(of: scorer) {
                 if windows == nil { windows = WindowScoring() }
                 try windows!.collect(terms, segment: si, live: s.live, options: options,

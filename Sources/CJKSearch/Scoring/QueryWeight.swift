@@ -76,7 +76,9 @@ struct LeafPlan {
 
 /// A query bound to one snapshot's statistics.
 indirect enum WeightNode {
-    case leaf(LeafPlan, weights: [Double?])          // per field: summed idf × boost, nil if it cannot match
+    /// Per field: summed idf × boost, nil if it cannot match; and the slots' dictionary entries
+    /// found for the statistics, [field][slot][segment] (nil: absent or not looked up).
+    case leaf(LeafPlan, weights: [Double?], infos: [[[TermInfo?]]])
     case and([WeightNode], negatives: [WeightNode])
     case or([WeightNode])
 }
@@ -88,9 +90,6 @@ struct QueryWeight {
     let leafWeights: [Double]
     let options: SearchOptions
     let averageLengths: [Double]
-    /// Every term looked up for the statistics, per segment reader (nil: absent), so that the
-    /// scorers do not search the dictionaries a second time.
-    private let termInfos: [ObjectIdentifier: [[UInt8]: TermInfo?]]
 
     init(_ query: Query, snapshot: IndexSnapshot, options: SearchOptions, analyzer: Analyzer) throws {
         try query.validate()
@@ -99,24 +98,26 @@ struct QueryWeight {
         averageLengths = snapshot.lengthSums.map { $0 / Double(n) }
         var leaves: [LeafPlan] = []
         var leafWeights: [Double] = []
-        var termInfos: [ObjectIdentifier: [[UInt8]: TermInfo?]] = [:]
         func build(_ q: Query, positive: Bool) throws -> WeightNode? {
             switch q {
             case .text(let text):
                 guard let plan = try LeafPlan.make(text, analyzer: analyzer) else { return nil }
                 var weights: [Double?] = []
+                // Kept so that the scorers do not search the dictionaries a second time.
+                var infos = [[[TermInfo?]]](repeating: [[TermInfo?]](repeating: [TermInfo?](repeating: nil, count: snapshot.segments.count),
+                                                                       count: plan.slots.count), count: Field.allCases.count)
                 for f in Field.allCases {
                     var idf = 0.0
                     var possible = true
-                    for slot in plan.slots {
+                    for (slotIndex, slot) in plan.slots.enumerated() {
                         let key = LeafPlan.key(slot.pattern, f)
                         let keyForStats: [UInt8]
                         if case .char(let c) = slot.pattern { keyForStats = TermKey.presence(f, c) } else { keyForStats = key }
                         var df = 0
-                        for s in snapshot.segments {
-                            let info = try s.reader.terms.lookup(keyForStats)
-                            termInfos[ObjectIdentifier(s.reader), default: [:]][keyForStats] = .some(info)
-                            if let info { df += info.documentFrequency }
+                        for (segmentIndex, s) in snapshot.segments.enumerated() {
+                            guard let info = try s.reader.terms.lookup(keyForStats) else { continue }
+                            infos[Int(f.rawValue)][slotIndex][segmentIndex] = info
+                            df += info.documentFrequency
                         }
                         if df == 0 { possible = false; break }
                         idf += BM25.idf(documentFrequency: df, documentCount: snapshot.documentCount)
@@ -128,7 +129,7 @@ struct QueryWeight {
                     leaves.append(plan)
                     leafWeights.append(weights[Int(Field.body.rawValue)] ?? weights[Int(Field.title.rawValue)] ?? 0)
                 }
-                return .leaf(plan, weights: weights)
+                return .leaf(plan, weights: weights, infos: infos)
             case .and(let qs):
                 var pos: [WeightNode] = [], neg: [WeightNode] = []
                 for sub in qs {
@@ -152,61 +153,58 @@ struct QueryWeight {
             throw SearchError(.invalidQuery, "query has nothing searchable")
         }
         self.root = root
-        self.termInfos = termInfos
         self.leaves = leaves
         self.leafWeights = leafWeights
     }
 
-    /// The scorer of this query over one segment.
-    func scorer(_ segment: SegmentReader, decompressor: ZstdDecompressor) throws -> Scorer {
-        try scorer(root, segment, decompressor) ?? EmptyScorer()
+    /// The scorer of this query over segment `index` of the snapshot the weight was made for.
+    func scorer(_ segment: SegmentReader, index: Int, decompressor: ZstdDecompressor) throws -> Scorer {
+        try scorer(root, segment, index, decompressor) ?? EmptyScorer()
     }
 
-    private func scorer(_ node: WeightNode, _ segment: SegmentReader, _ dz: ZstdDecompressor) throws -> Scorer? {
+    private func scorer(_ node: WeightNode, _ segment: SegmentReader, _ index: Int, _ dz: ZstdDecompressor) throws -> Scorer? {
         switch node {
-        case .leaf(let plan, let weights):
+        case .leaf(let plan, let weights, let infos):
             var perField: [Scorer] = []
             for f in Field.allCases {
                 guard let w = weights[Int(f.rawValue)] else { continue }
                 let scoring = FieldScoring(segment: segment, field: f, bm25: options.bm25,
                                            averageLength: averageLengths[Int(f.rawValue)], weight: w)
-                if let s = try leafScorer(plan, f, scoring, segment, dz) { perField.append(s) }
+                if let s = try leafScorer(plan, infos[Int(f.rawValue)], f, scoring, segment, index, dz) { perField.append(s) }
             }
             if perField.isEmpty { return nil }
             return perField.count == 1 ? perField[0] : DisjunctionScorer(perField)
         case .and(let pos, let neg):
             var ps: [Scorer] = []
             for p in pos {
-                guard let s = try scorer(p, segment, dz) else { return nil }
+                guard let s = try scorer(p, segment, index, dz) else { return nil }
                 ps.append(s)
             }
             let positive = ps.count == 1 ? ps[0] : ConjunctionScorer(ps)
             var ns: [Scorer] = []
-            for n in neg { if let s = try scorer(n, segment, dz) { ns.append(s) } }
+            for n in neg { if let s = try scorer(n, segment, index, dz) { ns.append(s) } }
             return ns.isEmpty ? positive : ExclusionScorer(positive, ns)
         case .or(let children):
             var cs: [Scorer] = []
-            for c in children { if let s = try scorer(c, segment, dz) { cs.append(s) } }
+            for c in children { if let s = try scorer(c, segment, index, dz) { cs.append(s) } }
             if cs.isEmpty { return nil }
             return cs.count == 1 ? cs[0] : DisjunctionScorer(cs)
         }
     }
 
-    /// The term's entry in `segment`'s dictionary, from the statistics pass when it was looked up there.
-    private func lookup(_ key: [UInt8], _ segment: SegmentReader) throws -> TermInfo? {
-        if let known = termInfos[ObjectIdentifier(segment)]?[key] { return known }
-        return try segment.terms.lookup(key)
-    }
-
-    private func leafScorer(_ plan: LeafPlan, _ f: Field, _ scoring: FieldScoring,
-                            _ segment: SegmentReader, _ dz: ZstdDecompressor) throws -> Scorer? {
+    /// The leaf's scorer in field `f` of segment `index`. `infos` are the entries the statistics
+    /// found per slot and segment: every slot's key was looked up there when the field can match,
+    /// so nil is an absent term (a lone character inside a phrase was looked up by its presence
+    /// key, and its positional terms are enumerated here instead).
+    private func leafScorer(_ plan: LeafPlan, _ infos: [[TermInfo?]], _ f: Field, _ scoring: FieldScoring,
+                            _ segment: SegmentReader, _ index: Int, _ dz: ZstdDecompressor) throws -> Scorer? {
         if plan.slots.count == 1 {
             // One term (or one character's presence): no positions needed.
-            guard let info = try lookup(LeafPlan.key(plan.slots[0].pattern, f), segment) else { return nil }
+            guard let info = infos[0][index] else { return nil }
             return TermScorer(try segment.cursor(info, positional: false, decompressor: dz), scoring)
         }
         var parts: [(UInt32, PositionSource)] = []
-        for slot in plan.slots {
+        for (slotIndex, slot) in plan.slots.enumerated() {
             switch slot.pattern {
             case .char(let c):
                 var cursors: [PostingsCursor] = []
@@ -216,7 +214,7 @@ struct QueryWeight {
                 if cursors.isEmpty { return nil }
                 parts.append((slot.offset, cursors.count == 1 ? cursors[0] : UnionPositionSource(cursors)))
             default:
-                guard let info = try lookup(LeafPlan.key(slot.pattern, f), segment) else { return nil }
+                guard let info = infos[slotIndex][index] else { return nil }
                 parts.append((slot.offset, try segment.cursor(info, positional: true, decompressor: dz)))
             }
         }
