@@ -31,13 +31,20 @@ struct TopKCollector {
     /// Whether `k` documents are kept (a document must now beat ``worstScore`` to enter).
     var isFull: Bool { heap.count >= k }
 
-    /// The score of the worst kept document (meaningful when ``isFull``).
-    var worstScore: Double { heap.first?.score ?? -.infinity }
+    /// The score of the worst kept document once ``isFull`` (-∞ before): kept in a field, so the
+    /// check that rejects most documents reads no array.
+    private(set) var worstScore = -Double.infinity
 
+    /// Offers a document. Inlined for its first check: below the k-th score it cannot enter (a
+    /// tie may, on its id), and most documents stop there.
+    @inline(__always)
     mutating func collect(_ d: ScoredDocument) throws {
-        guard k > 0 else { return }
-        // Below the k-th score: cannot enter (a tie may, on its id), and no id is read.
-        if heap.count == k && d.score < heap[0].score { return }
+        if d.score < worstScore || k == 0 { return }
+        try insert(d)
+        if heap.count == k { worstScore = heap[0].score }
+    }
+
+    private mutating func insert(_ d: ScoredDocument) throws {
         if heap.count < k {
             heap.append(d)
             var i = heap.count - 1
