@@ -1,5 +1,6 @@
-// Most functions are static inline in include/ckernels.h; the bit unpacking lives here (one
-// dispatch on the width, then a loop with the width a constant).
+// The small kernels are static inline in include/ckernels.h; here are the bit unpacking (one
+// dispatch on the width, then a loop with the width a constant) and the varint-end count (one
+// dispatch on the processor's POPCNT).
 #include "ckernels.h"
 #include <string.h>
 #if defined(__x86_64__)
