@@ -35,35 +35,45 @@ void unpack_group(const uint8_t *p, uint32_t *o, uint32_t addend, const int bits
     if (sum) *running = r;
 }
 
-/// Groups whose loads stay inside the `total` bytes are read in place; the last few (and a
-/// partial last group) are copied into a zero-padded buffer first.
+/// Whole groups whose loads stay inside the `available` bytes (at least the packed ones; the
+/// bytes after them, when the caller knows they are readable) are read in place; a partial last
+/// group, and groups whose loads would pass the end, are read from a zero-padded copy (or in
+/// place when the bytes are there) and only their `m` values kept.
 static inline __attribute__((always_inline))
 void unpack_fixed(const uint8_t *src, long count, uint32_t *dst, uint32_t addend, const int bits,
-                  const int sum, int64_t *running) {
+                  const int sum, int64_t *running, long available) {
     const long total = (count * bits + 7) / 8;
     const long reach = (7 * bits) / 8 + 8;
+    if (available < total) available = total;
     long groups = count / 8;
-    if (total < reach) groups = 0;
-    else if (groups > (total - reach) / bits + 1) groups = (total - reach) / bits + 1;
+    if (available < reach) groups = 0;
+    else if (groups > (available - reach) / bits + 1) groups = (available - reach) / bits + 1;
     for (long g = 0; g < groups; g++) unpack_group(src + g * bits, dst + g * 8, addend, bits, sum, running);
     for (long g = groups; g * 8 < count; g++) {
-        uint8_t buf[48] = {0};   // reach is at most 36 bytes
-        long start = g * bits, n = total - start;
-        memcpy(buf, src + start, n < 40 ? n : 40);
+        long start = g * bits;
+        const uint8_t *p = src + start;
+        uint8_t buf[48];
+        if (start + reach > available) {
+            long n = total - start;
+            memset(buf, 0, sizeof buf);   // reach is at most 36 bytes
+            memcpy(buf, src + start, n < 40 ? n : 40);
+            p = buf;
+        }
         uint32_t values[8];
         long m = count - g * 8;
         if (m > 8) m = 8;
-        // Raw values first: the zero padding past the last one must not enter a running total.
-        unpack_group(buf, values, sum ? 0 : addend, bits, 0, 0);
-        if (sum) {
-            int64_t r = *running;
-            for (long j = 0; j < m; j++) {
+        // Raw values first: what lies past the last one must not enter a running total.
+        unpack_group(p, values, sum ? 0 : addend, bits, 0, 0);
+        int64_t r = sum ? *running : 0;
+        for (long j = 0; j < m; j++) {
+            if (sum) {
                 r += (int64_t)values[j] + 1;
-                values[j] = (uint32_t)r;
+                dst[g * 8 + j] = (uint32_t)r;
+            } else {
+                dst[g * 8 + j] = values[j];
             }
-            *running = r;
         }
-        memcpy(dst + g * 8, values, m * sizeof(uint32_t));
+        if (sum) *running = r;
     }
 }
 
@@ -73,9 +83,9 @@ void unpack_fixed(const uint8_t *src, long count, uint32_t *dst, uint32_t addend
     call(17) call(18) call(19) call(20) call(21) call(22) call(23) call(24)                 \
     call(25) call(26) call(27) call(28) call(29) call(30) call(31) call(32)
 
-#define CJK_UNPACK_CASE(n) case n: unpack_fixed(src, count, dst, addend, n, 0, 0); return;
+#define CJK_UNPACK_CASE(n) case n: unpack_fixed(src, count, dst, addend, n, 0, 0, available); return;
 
-void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uint32_t addend) {
+void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uint32_t addend, long available) {
     switch (bits) {
     case 0:
         for (long i = 0; i < count; i++) dst[i] = addend;
@@ -86,9 +96,9 @@ void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uin
     }
 }
 
-#define CJK_DOCS_CASE(n) case n: unpack_fixed(src, count, dst, 0, n, 1, &running); return running;
+#define CJK_DOCS_CASE(n) case n: unpack_fixed(src, count, dst, 0, n, 1, &running, available); return running;
 
-int64_t cjk_unpack_docs(const uint8_t *src, long count, int bits, uint32_t *dst, int64_t previous) {
+int64_t cjk_unpack_docs(const uint8_t *src, long count, int bits, uint32_t *dst, int64_t previous, long available) {
     int64_t running = previous;
     switch (bits) {
     case 0:

@@ -92,11 +92,11 @@ final class PostingsCursor {
 
     /// A loaded block's packed frequencies, decoded only when a frequency is asked for (a
     /// conjunction that skips through a block never needs them).
-    private var pendingFreqs: (packed: UnsafeRawPointer, bits: Int)?
+    private var pendingFreqs: (packed: UnsafeRawPointer, bits: Int, readable: Int)?
 
     private func decodeFrequencies() {
-        guard let (packed, bits) = pendingFreqs else { return }
-        BitPacking.unpack(packed, count: blockLength, bits: bits, into: freqs, adding: 1)
+        guard let (packed, bits, readable) = pendingFreqs else { return }
+        BitPacking.unpack(packed, count: blockLength, bits: bits, into: freqs, adding: 1, readable: readable)
         // Stored as freq − 1: with 32 bits, a corrupt 2^32 − 1 wraps to 0, and is read as 1
         // instead (the section checksum reports such damage).
         if bits == 32 {
@@ -165,13 +165,15 @@ final class PostingsCursor {
         let packed = block + 2
         // Documents increase, so only the last needs checking against the segment's count (and
         // the skip entry); the running sum is 64 bits and cannot wrap.
+        // The bytes after the block (up to the end of the section) are readable too.
+        let readable = postingsData.count - (at + 2)
         let last = BitPacking.unpackDocuments(packed, count: n, bits: deltaBits, into: docs,
-                                              after: b == 0 ? -1 : Int64(try skipLastDoc(b - 1)))
+                                              after: b == 0 ? -1 : Int64(try skipLastDoc(b - 1)), readable: readable)
         guard last < Int64(documentCount) else {
             throw postingsData.error("document \(last) out of range (segment has \(documentCount))", at: at)
         }
         blockLength = n
-        pendingFreqs = (packed + deltaBytes, freqBits)
+        pendingFreqs = (packed + deltaBytes, freqBits, readable - deltaBytes)
         guard Int64(try skipLastDoc(b)) == last else {
             throw skipTable.error("skip entry \(b) disagrees with its block's last document", at: b * PostingsFormat.skipEntrySize)
         }

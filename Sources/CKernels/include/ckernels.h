@@ -32,16 +32,19 @@ long cjk_lower_bound_u32(const uint32_t *values, long from, long end, uint32_t t
     return base + (values[base] < target);
 }
 
-/// Unpacks `count` values of `bits` bits (0...32, low bits first) from `src`, which holds exactly
-/// (count * bits + 7) / 8 bytes and is never read past, adding `addend` to each (wrapping).
-/// Little-endian hosts only (x86-64, AArch64), like the rest of the engine's raw reads.
-void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uint32_t addend);
+/// Unpacks `count` values of `bits` bits (0...32, low bits first) from `src`, which holds
+/// (count * bits + 7) / 8 bytes, adding `addend` to each (wrapping). `available` bytes from `src`
+/// may be read (at least the packed ones: more lets the last groups be read in place, the bytes
+/// past the values ignored); nothing past them is. Little-endian hosts only (x86-64, AArch64),
+/// like the rest of the engine's raw reads.
+void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uint32_t addend, long available);
 
-/// Unpacks `count` document gaps of `bits` bits like cjk_unpack_u32 and writes the documents:
+/// Unpacks `count` document gaps of `bits` bits like cjk_unpack_u32 (`available` alike) and
+/// writes the documents:
 /// each is the previous one + gap + 1, starting from `previous`, summed in 64 bits (so nothing
 /// wraps; the output keeps the low 32 bits). Returns the last document (or `previous`), which
 /// the caller checks against its bounds: the documents increase, so the last is the largest.
-int64_t cjk_unpack_docs(const uint8_t *src, long count, int bits, uint32_t *dst, int64_t previous);
+int64_t cjk_unpack_docs(const uint8_t *src, long count, int bits, uint32_t *dst, int64_t previous, long available);
 
 /// Where `n` LEB128 varints starting at byte `from` of the `count` bytes at `base` end, or -1 if
 /// they run past the end: their last bytes (high bit clear) are counted 16 at a time, none decoded.

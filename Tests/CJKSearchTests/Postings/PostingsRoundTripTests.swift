@@ -517,6 +517,25 @@ final class PostingsRoundTripTests: XCTestCase {
                 }
                 XCTAssertEqual(docs, expected, "\(bits) bits × \(count)")
                 XCTAssertEqual(last, total, "\(bits) bits × \(count): last")
+                // With readable bytes after the packed ones (set bits, which must be ignored): the
+                // last groups are read in place. The output has room for whole groups.
+                let padded = packed + [UInt8](repeating: 0xFF, count: 40)
+                var docs2 = [UInt32](repeating: 0, count: (count + 7) / 8 * 8)
+                let last2 = padded.withUnsafeBytes { raw in
+                    docs2.withUnsafeMutableBufferPointer {
+                        BitPacking.unpackDocuments(raw.baseAddress!, count: count, bits: bits, into: $0.baseAddress!,
+                                                   after: previous, readable: padded.count)
+                    }
+                }
+                XCTAssertEqual(Array(docs2.prefix(count)), expected, "\(bits) bits × \(count), in place")
+                XCTAssertEqual(last2, total, "\(bits) bits × \(count), in place: last")
+                var values2 = [UInt32](repeating: 0, count: (count + 7) / 8 * 8)
+                padded.withUnsafeBytes { raw in
+                    values2.withUnsafeMutableBufferPointer {
+                        BitPacking.unpack(raw.baseAddress!, count: count, bits: bits, into: $0.baseAddress!, adding: 1, readable: padded.count)
+                    }
+                }
+                XCTAssertEqual(Array(values2.prefix(count)), gaps.map { $0 &+ 1 }, "\(bits) bits × \(count), in place, + 1")
             }
         }
     }
