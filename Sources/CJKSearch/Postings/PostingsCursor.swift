@@ -164,8 +164,8 @@ final class PostingsCursor {
         }
         let packed = block + 2
         // Documents increase, so only the last needs checking against the segment's count (and
-        // the skip entry); the running sum is 64 bits and cannot wrap.
-        // The bytes after the block (up to the end of the section) are readable too.
+        // the skip entry); the running sum is 64 bits and cannot wrap. The bytes after the block,
+        // to the end of the term's postings, may be read too (the unpacking ignores them).
         let readable = postingsData.count - (at + 2)
         let last = BitPacking.unpackDocuments(packed, count: n, bits: deltaBits, into: docs,
                                               after: b == 0 ? -1 : Int64(try skipLastDoc(b - 1)), readable: readable)

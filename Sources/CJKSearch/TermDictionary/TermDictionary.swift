@@ -10,7 +10,8 @@ struct TermDictionary {
     let blockCount: Int
     private let offsetsStart = 12
     private let blocksStart: Int
-    /// Each block's first term as ``prefixKey(_:_:)`` (8 bytes a block, built at open).
+    /// Each block's first term as ``prefixKey(_:_:)`` (8 bytes a block; set once, at open, by a
+    /// walk that needs the other fields).
     private var firstKeys: [UInt64]
 
     init(_ data: ByteReader) throws {
