@@ -173,10 +173,16 @@ final class UnionPositionSource: PositionSource {
 
 /// A phrase in one field: every component at its relative position. Its frequency is the number
 /// of start positions where all components line up. Candidates are the documents holding every
-/// component; ``matches()`` reads positions.
+/// *part*; ``matches()`` reads the parts' positions, then confirms the *verifiers*: components
+/// left out of the candidate conjunction because the parts already pin down every character
+/// (`ABCD` is `AB` and `CD` two apart, but for a run boundary between them, which `BC` rules out).
+/// A verifier is moved to a candidate only after the parts' positions agree there, so a long
+/// phrase intersects about half its bigrams and reads the others for a few documents.
 final class PhraseScorer: Scorer {
     /// Components in increasing cost, each with its position relative to the phrase start.
     private let parts: [(offset: UInt32, source: PositionSource)]
+    /// Components checked only where the parts match, in increasing cost.
+    private let verifiers: [(offset: UInt32, source: PositionSource)]
     /// The components that bound their scores by block (single terms with impacts).
     private let bounded: [PostingsCursor]
     /// The single-term components (with or without impacts): each one's frequency bounds the
@@ -195,13 +201,16 @@ final class PhraseScorer: Scorer {
     private var starts = UnsafeMutablePointer<UInt32>.allocate(capacity: 16)
     private var startsCapacity = 16
 
-    init(_ parts: [(UInt32, PositionSource)], _ scoring: FieldScoring) {
+    /// - Precondition: when there are verifiers, every part is a single term.
+    init(_ parts: [(UInt32, PositionSource)], verifiers: [(UInt32, PositionSource)] = [], _ scoring: FieldScoring) {
         self.parts = parts.sorted { $0.1.cost < $1.1.cost }.map { (offset: $0.0, source: $0.1) }
+        self.verifiers = verifiers.sorted { $0.1.cost < $1.1.cost }.map { (offset: $0.0, source: $0.1) }
         terms = self.parts.compactMap { $0.source as? PostingsCursor }
         bounded = terms.filter(\.hasImpacts)
         self.scoring = scoring
         buffers = Array(repeating: [], count: parts.count)
         direct = terms.count == self.parts.count ? terms.map { Unmanaged.passUnretained($0) } : nil
+        precondition(verifiers.isEmpty || direct != nil, "verifiers need single-term parts")
         offsets = self.parts.map(\.offset)
     }
 
@@ -271,7 +280,35 @@ final class PhraseScorer: Scorer {
             n = try direct[i]._withUnsafeGuaranteedRef { try $0.keepStarts(s, n, at: offset) }
             i += 1
         }
+        var v = 0
+        while v < verifiers.count && n > 0 {
+            let (offset, source) = verifiers[v]
+            guard try source.advance(to: doc) == doc else { return 0 }
+            if let cursor = source as? PostingsCursor {
+                n = try cursor.keepStarts(s, n, at: offset)
+            } else {
+                try source.currentPositions(into: &buffers[0])
+                n = PhraseScorer.keep(s, n, at: offset, positions: buffers[0])
+            }
+            v += 1
+        }
         return n
+    }
+
+    /// Keeps those of the starts `starts[0 ..< n]` (increasing) for which `start + offset` is in
+    /// `positions` (increasing), in place; returns how many are kept.
+    static func keep(_ starts: UnsafeMutablePointer<UInt32>, _ n: Int, at offset: UInt32, positions: [UInt32]) -> Int {
+        var kept = 0, j = 0
+        for k in 0 ..< n {
+            let want = starts[k] &+ offset
+            while j < positions.count && positions[j] < want { j += 1 }
+            if j == positions.count { break }
+            if positions[j] == want {
+                starts[kept] = starts[k]
+                kept += 1
+            }
+        }
+        return kept
     }
 
     /// ``countMatches()`` for parts that are not all single terms (a lone character matches the

@@ -145,6 +145,38 @@ final class SubstringOracleTests: XCTestCase {
             XCTAssertEqual(results.totalCount, expected.count, "count for \(String(q))")
             XCTAssertEqual(Set(results.hits.map(\.id)), expected, "documents for \(String(q))")
         }
+        // Runs separated by white space in the query (`一二 三 四一`): each run contiguous, the runs
+        // next to each other in the document's CJK characters with anything or nothing between.
+        // A lone character in the middle matches the union of the terms starting with it, which
+        // only confirms candidates.
+        func holdingRuns(_ runs: [[Character]]) -> Set<String> {
+            let q = runs.flatMap { $0 }.map { $0.unicodeScalars.first!.value }
+            var joined = Set<Int>()   // query indices j where q[j], q[j+1] must be adjacent
+            var at = 0
+            for r in runs {
+                for j in 0 ..< r.count - 1 { joined.insert(at + j) }
+                at += r.count
+            }
+            func matches(_ field: [UInt32]) -> Bool {
+                let cjk = field.indices.filter { Script.isCJK(field[$0]) }
+                guard cjk.count >= q.count else { return false }
+                outer: for i in 0 ... (cjk.count - q.count) {
+                    for j in 0 ..< q.count where field[cjk[i + j]] != q[j] { continue outer }
+                    for j in joined where cjk[i + j + 1] != cjk[i + j] + 1 { continue outer }
+                    return true
+                }
+                return false
+            }
+            return Set(normalized.filter { matches($0.fields[0]) || matches($0.fields[1]) }.map(\.id))
+        }
+        for _ in 0 ..< 120 {
+            let runs = (0 ..< 2 + Int(rng.next() % 2)).map { _ in random(1 + Int(rng.next() % 3)) }
+            let text = runs.map { String($0) }.joined(separator: " ")
+            let expected = holdingRuns(runs)
+            let results = try searcher.search(.text(text), limit: docs.count + 1, options: SearchOptions(snippets: false))
+            XCTAssertEqual(results.totalCount, expected.count, "count for \(text)")
+            XCTAssertEqual(Set(results.hits.map(\.id)), expected, "documents for \(text)")
+        }
         // Exclusions: a phrase minus a term (ruled out before any positions are read) or minus a
         // phrase (confirmed by its positions).
         for _ in 0 ..< 150 {
