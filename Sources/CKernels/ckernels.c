@@ -1,11 +1,7 @@
-// The small kernels are static inline in include/ckernels.h; here are the bit unpacking (one
-// dispatch on the width, then a loop with the width a constant) and the varint-end count (one
-// dispatch on the processor's POPCNT).
+// The small kernels are static inline in include/ckernels.h; here is the bit unpacking (one
+// dispatch on the width, then a loop with the width a constant).
 #include "ckernels.h"
 #include <string.h>
-#if defined(__x86_64__)
-#include <emmintrin.h>
-#endif
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "cjk_unpack_u32 reads little-endian words"
@@ -109,63 +105,3 @@ int64_t cjk_unpack_docs(const uint8_t *src, long count, int bits, uint32_t *dst,
         __builtin_trap();   // callers check bits <= 32
     }
 }
-
-/// The position after the `left`-th set bit of `ends` (1-based), a 16-bit mask of varint ends
-/// starting at byte `p`.
-static inline long after_nth_end(long p, unsigned ends, long left) {
-    while (--left > 0) ends &= ends - 1;
-    return p + __builtin_ctz(ends) + 1;
-}
-
-#if defined(__x86_64__)
-/// 16 bytes a step: SSE2's movemask gathers the bytes' high bits (continuation flags) and a
-/// popcount counts them; with the POPCNT instruction when the processor has it (the baseline
-/// x86-64 target does not assume it, and without it the count is a dozen instructions).
-#define SKIP_VARINTS_BODY                                                                   \
-    long p = from, left = n;                                                                \
-    if (left <= 0) return p;                                                                \
-    while (count - p >= 16) {                                                               \
-        unsigned ends = ~(unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(base + p))) & 0xFFFFu; \
-        long k = __builtin_popcount(ends);                                                  \
-        if (k >= left) return after_nth_end(p, ends, left);                                 \
-        left -= k;                                                                          \
-        p += 16;                                                                            \
-    }                                                                                       \
-    for (; p < count; p++) {                                                                \
-        if (base[p] < 0x80 && --left == 0) return p + 1;                                    \
-    }                                                                                       \
-    return -1;
-
-__attribute__((target("popcnt")))
-static long skip_varints_popcnt(const uint8_t *base, long count, long from, long n) { SKIP_VARINTS_BODY }
-static long skip_varints_sse2(const uint8_t *base, long count, long from, long n) { SKIP_VARINTS_BODY }
-
-long cjk_skip_varints(const uint8_t *base, long count, long from, long n) {
-    static int hasPopcnt = -1;   // decided once; a race writes the same value
-    int h = __atomic_load_n(&hasPopcnt, __ATOMIC_RELAXED);
-    if (h < 0) {
-        __builtin_cpu_init();
-        h = __builtin_cpu_supports("popcnt") ? 1 : 0;
-        __atomic_store_n(&hasPopcnt, h, __ATOMIC_RELAXED);
-    }
-    return h ? skip_varints_popcnt(base, count, from, n) : skip_varints_sse2(base, count, from, n);
-}
-#else
-/// 8 bytes a step (AArch64 and others: the popcount is an instruction there).
-long cjk_skip_varints(const uint8_t *base, long count, long from, long n) {
-    long p = from, left = n;
-    if (left <= 0) return p;
-    while (count - p >= 8) {
-        uint64_t w;
-        memcpy(&w, base + p, 8);
-        long k = __builtin_popcountll(~w & 0x8080808080808080ull);
-        if (k >= left) break;
-        left -= k;
-        p += 8;
-    }
-    for (; p < count; p++) {
-        if (base[p] < 0x80 && --left == 0) return p + 1;
-    }
-    return -1;
-}
-#endif

@@ -40,8 +40,21 @@ final class PostingsCursor {
     private var frameBlock = -1
     private var frameStorage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var frame = ByteReader(UnsafeRawBufferPointer(start: nil, count: 0), path: "")
+    /// The document of the block whose positions start at value ``posValue`` of the frame.
     private var posDocIndex = 0
-    private var posOffset = 0
+    private var posValue = 0
+    /// The number of position values in the loaded frame (the sum of its documents' frequencies).
+    private var frameValueCount = 0
+    /// The chunk whose header is at ``walkOffset`` of the frame (chunks are found by walking
+    /// their headers from the first).
+    private var walkChunk = 0
+    private var walkOffset = 0
+    /// The unpacked chunk (-1: none) and its number of values.
+    private var chunkIndex = -1
+    private var chunkCount = 0
+    /// Where the unpacked chunk's header is in the frame (for errors).
+    private var chunkOffset = 0
+    private let chunkValues = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsFormat.positionChunkSize)
     private var positionsBuffer: [UInt32] = []
 
     init(info: TermInfo, postings: ByteReader, positions: ByteReader, documentCount: Int,
@@ -82,6 +95,7 @@ final class PostingsCursor {
         docs.deallocate()
         freqs.deallocate()
         frameStorage.deallocate()
+        chunkValues.deallocate()
     }
 
     /// The current document's frequency.
@@ -435,63 +449,92 @@ final class PostingsCursor {
     }
 
     /// Moves the positions reader to the current document's positions; returns its frequency.
+    /// The documents between the last one read and this one are skipped by adding their
+    /// frequencies: nothing of theirs is decoded.
     @inline(__always)
     private func seekPositions() throws -> Int {
         precondition(hasPositions, "positions() on a term without positions")
         precondition(doc >= 0 && doc != PostingsCursor.noMoreDocs, "positions() without a current document")
-        if frameBlock != blockIndex { try loadFrame(blockIndex) }
         if pendingFreqs != nil { decodeFrequencies() }
+        if frameBlock != blockIndex { try loadFrame(blockIndex) }
         if indexInBlock < posDocIndex {
             posDocIndex = 0
-            posOffset = 0
+            posValue = 0
         }
-        guard posOffset <= frame.count else { throw frame.error("positions offset \(posOffset) past the frame", at: 0) }
-        // The documents between the last one read and this one: their varints are counted, not decoded.
-        var skip = 0
+        var v = posValue
         while posDocIndex < indexInBlock {
-            skip += Int(freqs[posDocIndex])
-            posDocIndex += 1
+            v &+= Int(freqs[posDocIndex])
+            posDocIndex &+= 1
         }
-        // Raw reads on the frame (a copied reader would retain its path for every document).
-        guard let at = ByteReader.skipVarints(frame.base, frame.count, from: posOffset, skip) else {
-            throw frame.error("truncated positions frame", at: posOffset)
-        }
-        posOffset = at
+        posValue = v
         return Int(freqs[indexInBlock])
     }
 
-    /// Decodes up to `f` positions from ``posOffset`` (after ``seekPositions()``), checking that
-    /// they increase and fit 32 bits, and calls `body` with each until it returns false.
+    /// Decodes the `f` positions from value ``posValue`` (after ``seekPositions()``), checking
+    /// that they increase and fit 32 bits, and calls `body` with each until it returns false
+    /// (a phrase stops at its last candidate start).
     @inline(__always)
     private func decodePositions(_ f: Int, _ body: (UInt32) throws -> Bool) throws {
-        let base = frame.base, count = frame.count
-        var r = posOffset
+        guard f > 0 else { return }
+        guard posValue <= frameValueCount - f else {
+            throw frame.error("positions past the frame's \(frameValueCount) values", at: 0)
+        }
+        var index = posValue
+        var left = f
         var p: UInt64 = 0
-        for k in 0 ..< f {
-            let v: UInt64
-            if count - r >= 2 {
-                // One or two bytes (nearly every gap) without a branch on which: gaps of either
-                // length mix unpredictably.
-                let b0 = UInt64(base.load(fromByteOffset: r, as: UInt8.self))
-                let b1 = UInt64(base.load(fromByteOffset: r &+ 1, as: UInt8.self))
-                if b0 & b1 & 0x80 == 0 {
-                    let two = b0 >> 7
-                    v = (b0 & 0x7F) | ((b1 << 7) & (0 &- two))
-                    r &+= 1 &+ Int(two)
-                } else {
-                    guard let long = ByteReader.varint32(base, count, &r) else { throw frame.error("truncated or overlong position", at: r) }
-                    v = long
+        var first = true
+        while left > 0 {
+            let c = index >> PostingsFormat.positionChunkShift
+            if c != chunkIndex { try loadChunk(c) }
+            let at = index & (PostingsFormat.positionChunkSize - 1)
+            let n = min(left, chunkCount &- at)
+            let values = chunkValues + at
+            var j = 0
+            if first {
+                p = UInt64(values[0])
+                first = false
+                if !(try body(values[0])) { return }
+                j = 1
+            }
+            while j < n {
+                let gap = UInt64(values[j])
+                p &+= gap
+                guard gap > 0, p <= UInt64(UInt32.max) else {
+                    throw frame.error(gap == 0 ? "positions do not increase" : "position out of range", at: chunkOffset)
                 }
-            } else {
-                guard let last = ByteReader.varint32(base, count, &r) else { throw frame.error("truncated or overlong position", at: r) }
-                v = last
+                if !(try body(UInt32(truncatingIfNeeded: p))) { return }
+                j &+= 1
             }
-            guard v <= UInt64(UInt32.max) - p else { throw frame.error("position out of range", at: r) }
-            if k == 0 { p = v } else {
-                guard v > 0 else { throw frame.error("positions do not increase", at: r) }
-                p += v
+            left &-= n
+            index &+= n
+        }
+    }
+
+    /// Unpacks chunk `c` of the loaded frame into ``chunkValues``.
+    private func loadChunk(_ c: Int) throws {
+        let size = PostingsFormat.positionChunkSize
+        if c < walkChunk {
+            walkChunk = 0
+            walkOffset = 0
+        }
+        let base = frame.base, count = frame.count
+        while true {
+            guard walkOffset < count else { throw frame.error("truncated positions frame", at: walkOffset) }
+            let bits = Int(base.load(fromByteOffset: walkOffset, as: UInt8.self))
+            guard bits <= 32 else { throw frame.error("position bit width \(bits) above 32", at: walkOffset) }
+            let n = min(size, frameValueCount - walkChunk * size)
+            let bytes = BitPacking.byteCount(count: n, bits: bits)
+            let readable = count - walkOffset - 1
+            guard bytes <= readable else { throw frame.error("truncated positions chunk", at: walkOffset) }
+            if walkChunk == c {
+                BitPacking.unpack(base + walkOffset + 1, count: n, bits: bits, into: chunkValues, readable: readable)
+                chunkIndex = c
+                chunkCount = n
+                chunkOffset = walkOffset
+                return
             }
-            if !(try body(UInt32(truncatingIfNeeded: p))) { return }
+            walkOffset += 1 + bytes
+            walkChunk += 1
         }
     }
 
@@ -526,6 +569,13 @@ final class PostingsCursor {
         }
         frameBlock = b
         posDocIndex = 0
-        posOffset = 0
+        posValue = 0
+        walkChunk = 0
+        walkOffset = 0
+        chunkIndex = -1
+        // The frame holds every position of the block's documents (frequencies are decoded).
+        var total = 0
+        for i in 0 ..< blockLength { total &+= Int(freqs[i]) }
+        frameValueCount = total
     }
 }

@@ -1,4 +1,4 @@
-/// The postings and positions encoding of one term (format version 5).
+/// The postings and positions encoding of one term (format version 6).
 ///
 /// A term's postings are in the Postings section at `TermInfo.postingsOffset`, and its positions
 /// follow them directly (`positionsOffset = postingsOffset + postingsLength`); the next term in
@@ -26,7 +26,10 @@
 /// Positions   --> PositionFrame^BlockCount            (a ShortList is one block)
 /// PositionFrame --> Mode:u8 = 0, RawBytes                               (raw)
 ///                 | Mode:u8 = 1, RawLength:varint, ZstdFrame            (zstd)
-/// RawBytes    --> <<PositionDelta:varint>^freq>^n     first delta of each document is its position
+/// RawBytes    --> Chunk^⌈P/128⌉                       P = the sum of the block's frequencies
+/// Chunk       --> Bits:u8, Values:packed(m × Bits)    m = 128, except the last chunk: P − 128 × (⌈P/128⌉ − 1)
+///                 the values are, document after document, each document's first position
+///                 and then the gaps to its next ones (> 0), packed low bits first
 /// ```
 ///
 /// Presence terms (a CJK character with no positions) have no Positions bytes: every frame is empty.
@@ -44,13 +47,20 @@
 /// saved 40 KB together, frames of 1 KiB and more 163 KB of 12 MB, and trying them all cost about a
 /// tenth of the build time; hence 1 KiB. Frames that do compress are boilerplate repeated in a document.
 ///
+/// Positions are bit-packed by chunks of 128 values (version 6; varints before): a document's
+/// positions are found by adding the frequencies of the documents before it in the block, so
+/// skipping costs no decoding, and a chunk unpacks in one loop of constant shifts. On the
+/// generated corpus the chunks are about a tenth smaller than the varints were.
+///
 /// ## Worked example
 /// A term in documents 3, 4 and 10 with frequencies 1, 2 and 1 and positions [7], [1, 9], [0]:
 /// ```
 /// ShortList : DocCode(3) = 3<<1|1 = 0x07; DocCode(4) = 0<<1|0 = 0x00, Freq 0x02; DocCode(10) = 5<<1|1 = 0x0B
 ///             -> 07 00 02 0B                        (4 bytes)
-/// Positions : Mode 00, [07] [01 08] [00]            -> 00 07 01 08 00
-/// Section   : 07 00 02 0B 00 07 01 08 00            (postingsLength 4, positionsLength 5)
+/// Positions : Mode 00; one chunk of the values 7 | 1, 8 | 0, 4 bits each (the largest, 8, needs 4):
+///             Bits 04, packed 7 | 1<<4 = 0x17, 8 | 0<<4 = 0x08
+///             -> 00 04 17 08                       (4 bytes)
+/// Section   : 07 00 02 0B 00 04 17 08               (postingsLength 4, positionsLength 4)
 /// ```
 /// A term in 300 documents has 3 blocks (128 + 128 + 44), 3 skip entries of 16 bytes, 3 Impacts
 /// and 3 position frames. A block whose documents have (freq, length) (1, 40), (3, 200), (2, 90)
@@ -60,4 +70,7 @@ enum PostingsFormat {
     static let blockSize = 128
     static let skipEntrySize = 16
     static let zstdMinimumBytes = 1024
+    /// Position values per packed chunk (a power of two), and its log.
+    static let positionChunkSize = 128
+    static let positionChunkShift = 7
 }

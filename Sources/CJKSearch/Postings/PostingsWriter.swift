@@ -15,6 +15,10 @@ struct PostingsWriter {
     private var frame = ByteWriter(capacity: 4096)
     private var positions = ByteWriter(capacity: 4096)
     private var compressed: [UInt8] = []
+    /// A frame's position values (per document, its first position and then the gaps), and a
+    /// chunk packed.
+    private var frameValues: [UInt32] = []
+    private var packed: [UInt8] = []
     // Impacts scratch: least length per frequency below `smallFrequencies` (kept at .max between
     // blocks), pairs of larger frequencies, and the front found.
     private static let smallFrequencies = 64
@@ -43,9 +47,10 @@ struct PostingsWriter {
         out.append(documentBytes)
         let positionsStart = offset
         if hasPositions {
-            frame.removeAll()
-            frame.append(positionBytes)
-            emitFrame(toPositions: false)
+            frameValues.removeAll(keepingCapacity: true)
+            var at = 0
+            PostingsWriter.appendVarints(positionBytes, from: &at, count: .max, to: &frameValues)
+            packFrame(toPositions: false)
         }
         return TermInfo(documentFrequency: df, postingsOffset: start, postingsLength: positionsStart - start,
                         positionsOffset: positionsStart, positionsLength: offset - positionsStart)
@@ -136,7 +141,7 @@ struct PostingsWriter {
                 let freqBits = BitPacking.bitsNeeded(maxFreq)
                 out.u8(UInt8(deltaBits))
                 out.u8(UInt8(freqBits))
-                var packed: [UInt8] = []
+                packed.removeAll(keepingCapacity: true)
                 scratch.withUnsafeBufferPointer { s in
                     BitPacking.pack(UnsafeBufferPointer(rebasing: s[0 ..< n]), bits: deltaBits, into: &packed)
                     BitPacking.pack(UnsafeBufferPointer(rebasing: s[n ..< 2 * n]), bits: freqBits, into: &packed)
@@ -208,38 +213,73 @@ struct PostingsWriter {
 
     private mutating func writeFrame(_ freqs: UnsafeBufferPointer<UInt32>, _ range: Range<Int>,
                             _ positions: Positions, _ posIndex: inout Int) {
-        frame.removeAll()
-        guard case .decoded(let pos) = positions else {
-            guard case .raw(let raw) = positions else { return }
-            // posIndex is a byte offset here: skip one varint per position of the block's documents.
-            var remaining = 0
-            for i in range { remaining += Int(freqs[i]) }
-            var end = posIndex
-            while remaining > 0 {
-                precondition(end < raw.count, "positions: fewer varints than the frequencies say")
-                if raw[end] < 0x80 { remaining -= 1 }
-                end += 1
-            }
-            frame.append(UnsafeRawBufferPointer(rebasing: raw[posIndex ..< end]))
-            posIndex = end
-            emitFrame(toPositions: true)
-            return
-        }
-        for i in range {
-            var previous: UInt32 = 0
-            for k in 0 ..< Int(freqs[i]) {
-                let p = pos[posIndex]
-                posIndex += 1
-                if k == 0 {
-                    frame.varint(p)
-                } else {
-                    precondition(p > previous, "positions must increase within a document")
-                    frame.varint(p - previous)
+        frameValues.removeAll(keepingCapacity: true)
+        var count = 0
+        for i in range { count += Int(freqs[i]) }
+        switch positions {
+        case .raw(let raw):
+            // posIndex is a byte offset here; the varints are already first positions and gaps.
+            PostingsWriter.appendVarints(raw, from: &posIndex, count: count, to: &frameValues)
+        case .decoded(let pos):
+            for i in range {
+                var previous: UInt32 = 0
+                for k in 0 ..< Int(freqs[i]) {
+                    let p = pos[posIndex]
+                    posIndex += 1
+                    if k == 0 {
+                        frameValues.append(p)
+                    } else {
+                        precondition(p > previous, "positions must increase within a document")
+                        frameValues.append(p - previous)
+                    }
+                    previous = p
                 }
-                previous = p
             }
         }
-        emitFrame(toPositions: true)
+        packFrame(toPositions: true)
+    }
+
+    /// Decodes `count` varints (or all, to the end) of `raw` from byte `at` onto `values`.
+    private static func appendVarints(_ raw: UnsafeRawBufferPointer, from at: inout Int, count: Int, to values: inout [UInt32]) {
+        var left = count
+        var r = at
+        while left > 0 && r < raw.count {
+            var v: UInt32 = 0, shift: UInt32 = 0
+            while true {
+                precondition(r < raw.count && shift < 35, "positions: a truncated or overlong varint")
+                let b = raw[r]
+                r += 1
+                v |= UInt32(b & 0x7F) << shift
+                if b < 0x80 { break }
+                shift += 7
+            }
+            values.append(v)
+            left -= 1
+        }
+        precondition(left == 0 || count == .max, "positions: fewer varints than the frequencies say")
+        at = r
+    }
+
+    /// Encodes ``frameValues`` as a frame's RawBytes: chunks of ``PostingsFormat/positionChunkSize``
+    /// values, each a bit width and the values packed in it; then emits the frame.
+    private mutating func packFrame(toPositions: Bool) {
+        frame.removeAll()
+        let size = PostingsFormat.positionChunkSize
+        frameValues.withUnsafeBufferPointer { v in
+            var lo = 0
+            while lo < v.count {
+                let hi = min(v.count, lo + size)
+                var m: UInt32 = 0
+                for i in lo ..< hi { m |= v[i] }
+                let bits = BitPacking.bitsNeeded(m)
+                frame.u8(UInt8(bits))
+                packed.removeAll(keepingCapacity: true)
+                BitPacking.pack(UnsafeBufferPointer(rebasing: v[lo ..< hi]), bits: bits, into: &packed)
+                frame.append(packed)
+                lo = hi
+            }
+        }
+        emitFrame(toPositions: toPositions)
     }
 
     /// Appends ``frame`` as a PositionFrame, zstd when that pays and raw otherwise, to the term's

@@ -26,8 +26,8 @@ import Darwin
 enum FileFormat {
     static let magic: UInt32 = 0x534B_4A43
     static let endMagic: UInt32 = 0x444E_454B
-    static let version: UInt32 = 5
-    static let oldestReadableVersion: UInt32 = 5
+    static let version: UInt32 = 6
+    static let oldestReadableVersion: UInt32 = 6
     static let headerSize = 24
 
     enum Kind: UInt32 {

@@ -108,22 +108,6 @@ struct ByteReader {
         return UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
-    /// Skips `n` varints by counting their last bytes (high bit clear), without decoding them.
-    /// (A varint of more than ten bytes is not caught here; ``varint()`` catches it when read.)
-    mutating func skipVarints(_ n: Int) throws(SearchError) {
-        guard let p = ByteReader.skipVarints(base, count, from: position, n) else { throw error("truncated varint") }
-        position = p
-    }
-
-    /// Where `n` varints starting at `from` end in the `count` bytes at `base`; nil if they run
-    /// past the end. For hot loops that keep a raw pointer rather than a reader: their last bytes
-    /// are counted 16 at a time in C (``cjk_skip_varints``).
-    @inline(__always)
-    static func skipVarints(_ base: UnsafeRawPointer, _ count: Int, from: Int, _ n: Int) -> Int? {
-        let p = cjk_skip_varints(base.assumingMemoryBound(to: UInt8.self), count, from, n)
-        return p < 0 ? nil : p
-    }
-
     /// The varint at `p` in the `count` bytes at `base`, moving `p` past it; nil if it runs past
     /// the end or is longer than 5 bytes (more than 32 bits are never valid where this is used).
     @inline(__always)

@@ -46,8 +46,4 @@ void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uin
 /// the caller checks against its bounds: the documents increase, so the last is the largest.
 int64_t cjk_unpack_docs(const uint8_t *src, long count, int bits, uint32_t *dst, int64_t previous, long available);
 
-/// Where `n` LEB128 varints starting at byte `from` of the `count` bytes at `base` end, or -1 if
-/// they run past the end: their last bytes (high bit clear) are counted 16 at a time, none decoded.
-long cjk_skip_varints(const uint8_t *base, long count, long from, long n);
-
 #endif

@@ -400,6 +400,10 @@ final class PostingsRoundTripTests: XCTestCase {
             Self.makeTerm(count: 300, maxGap: 4, maxFreq: 9, style: .random, rng: &rng),
             Self.makeTerm(count: 300, maxGap: 4, maxFreq: 40, style: .compressible, rng: &rng),
             Self.makeTerm(count: 1000, maxGap: 4, maxFreq: 12, style: .random, rng: &rng),
+            // Documents of up to 600 positions: one document spans up to six 128-value chunks,
+            // and a frame up to hundreds (short list and blocks).
+            Self.makeTerm(count: 90, maxGap: 3, maxFreq: 600, style: .random, rng: &rng),
+            Self.makeTerm(count: 260, maxGap: 3, maxFreq: 600, style: .random, rng: &rng),
         ]
         let (infos, postings, positions) = Self.write(terms)
         let decompressor = ZstdDecompressor()
@@ -435,9 +439,10 @@ final class PostingsRoundTripTests: XCTestCase {
                          documentCount: 11, label: "worked example")
         let (infos, section, _) = Self.write([t])
         // The postings, then the positions right after them.
-        XCTAssertEqual(section, [0x07, 0x00, 0x02, 0x0B] + [0x00, 0x07, 0x01, 0x08, 0x00])
+        // Positions: a raw frame, one chunk of the values 7 | 1, 8 | 0 in 4 bits.
+        XCTAssertEqual(section, [0x07, 0x00, 0x02, 0x0B] + [0x00, 0x04, 0x17, 0x08])
         XCTAssertEqual(infos[0], TermInfo(documentFrequency: 3, postingsOffset: 0, postingsLength: 4,
-                                          positionsOffset: 4, positionsLength: 5))
+                                          positionsOffset: 4, positionsLength: 4))
     }
 
     func testBlockListLayout() throws {
@@ -747,22 +752,22 @@ final class PostingsRoundTripTests: XCTestCase {
     func testCorruptPositionsFrames() throws {
         // One document (doc 0) with frequency 2: postings DocCode 0x00, Freq 0x02.
         let postings: [UInt8] = [0x00, 0x02]
+        // Its positions 5 and 6 are the values 5 and 1: one chunk, Bits 3, packed 5 | 1<<3 = 0x0D.
         var frame: [UInt8] = []
-        _ = ZstdCompressor().compress([0x05, 0x01], appendingTo: &frame)
+        _ = ZstdCompressor().compress([0x03, 0x0D], appendingTo: &frame)
         // Row: positions bytes → .corrupt when positions() is called.
         let table: [(positions: [UInt8], note: String)] = [
             ([], "empty frame: no mode byte"),
-            ([0x00, 0x05, 0x00], "second position does not increase (delta 0)"),
-            ([0x00, 0x05], "second position missing"),
-            ([0x00, 0x05, 0x80], "truncated varint"),
-            ([0x02, 0x05, 0x01], "unknown frame mode 2"),
-            ([0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x01], "first position above UInt32.max"),
-            ([0x00, 0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F], "second position above UInt32.max"),
+            ([0x00], "no chunk header"),
+            ([0x00, 0x03, 0x05], "second position does not increase (gap 0)"),
+            ([0x00, 0x08, 0x05], "chunk shorter than its width says (2 values of 8 bits)"),
+            ([0x00, 0x21, 0x05, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00], "bit width 33"),
+            ([0x02, 0x03, 0x0D], "unknown frame mode 2"),
+            ([0x00, 0x20, 0x05, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF], "second position above UInt32.max"),
             ([0x01, 0x02, 0x28, 0xB5, 0x2F, 0xFD], "zstd mode with a broken frame"),
             ([0x01, 0x80, 0x80, 0x80, 0x80, 0x08], "zstd raw length above the 1 GiB limit"),
             ([0x01, 0x03] + frame, "zstd frame decodes to fewer bytes than its raw length"),
             ([0x01, 0x01] + frame, "zstd frame decodes to more bytes than its raw length"),
-            ([0x00, 0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], "delta UInt64.max"),
         ]
         for row in table {
             let info = TermInfo(documentFrequency: 1, postingsOffset: 0, postingsLength: postings.count,

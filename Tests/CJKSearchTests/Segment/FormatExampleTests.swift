@@ -26,15 +26,15 @@ final class FormatExampleTests: XCTestCase {
                     Array(section[info.positionsOffset ..< info.positionsOffset + info.positionsLength]))
         }
         XCTAssertEqual(bytes(5).0, [0x01]); XCTAssertEqual(bytes(5).1, [0x00, 0x00])   // body 東京
-        XCTAssertEqual(bytes(6).0, [0x01]); XCTAssertEqual(bytes(6).1, [0x00, 0x02])   // body 都 (run end)
+        XCTAssertEqual(bytes(6).0, [0x01]); XCTAssertEqual(bytes(6).1, [0x00, 0x02, 0x02])   // body 都 (run end)
         XCTAssertEqual(bytes(8).0, [0x01]); XCTAssertEqual(bytes(8).1, [])             // body presence 東
-        XCTAssertEqual(Array(section[0 ..< 6]), [0x01, 0x00, 0x01, 0x01, 0x00, 0x00])   // (0 京), (0 東京)
+        XCTAssertEqual(Array(section[0 ..< 7]), [0x01, 0x00, 0x01, 0x01, 0x01, 0x00, 0x00])   // (0 京), (0 東京)
         let dict = Array(r.terms.data.buffer)
         let blockStart = 12 + 4
         XCTAssertEqual(dict[blockStart], 10)       // EntryCount
         XCTAssertEqual(dict[blockStart + 1], 0)    // FirstOffset
-        // First entry: Shared 0, SuffixLength 4 (tag + 京), 00 E4 BA AC, DocFreq 1, PostingsLength 1, PositionsLength 2.
-        XCTAssertEqual(Array(dict[blockStart + 2 ..< blockStart + 11]), [0, 4, 0, 0xE4, 0xBA, 0xAC, 1, 1, 2])
+        // First entry: Shared 0, SuffixLength 4 (tag + 京), 00 E4 BA AC, DocFreq 1, PostingsLength 1, PositionsLength 3.
+        XCTAssertEqual(Array(dict[blockStart + 2 ..< blockStart + 11]), [0, 4, 0, 0xE4, 0xBA, 0xAC, 1, 1, 3])
         // Second entry: Shared 1, SuffixLength 6, 東京, DocFreq 1, PostingsLength 1, PositionsLength 2.
         XCTAssertEqual(Array(dict[blockStart + 11 ..< blockStart + 22]),
                        [1, 6, 0xE6, 0x9D, 0xB1, 0xE4, 0xBA, 0xAC, 1, 1, 2])

@@ -259,37 +259,6 @@ final class ByteReaderTests: XCTestCase {
         XCTAssertEqual(w.count, 0)
     }
 
-    /// Skipping n varints lands where decoding n of them does, for every n and stream; past the
-    /// end it throws.
-    func testSkipVarintsMatchesDecoding() throws {
-        var rng = SeededRandom(seed: 11)
-        for _ in 0 ..< 200 {
-            var w = ByteWriter()
-            let count = Int(rng.next() % 60)
-            for _ in 0 ..< count {
-                let bits = rng.next() % 5 == 0 ? 63 : rng.next() % 20
-                w.varint(rng.next() >> (63 - bits))
-            }
-            try w.bytes.withUnsafeBytes { raw in
-                for n in 0 ... count {
-                    var decoded = ByteReader(raw, path: "v")
-                    for _ in 0 ..< n { _ = try decoded.varint() }
-                    var skipped = ByteReader(raw, path: "v")
-                    try skipped.skipVarints(n)
-                    XCTAssertEqual(skipped.position, decoded.position, "n \(n) of \(count)")
-                    // In two steps, the second starting mid-stream (at any alignment).
-                    let k = n == 0 ? 0 : Int(rng.next() % UInt64(n + 1))
-                    var twice = ByteReader(raw, path: "v")
-                    try twice.skipVarints(k)
-                    try twice.skipVarints(n - k)
-                    XCTAssertEqual(twice.position, decoded.position, "n \(n) = \(k) + \(n - k) of \(count)")
-                }
-                var r = ByteReader(raw, path: "v")
-                XCTAssertThrowsError(try r.skipVarints(count + 1))
-            }
-        }
-    }
-
     // MARK: CRC32C
 
     func testCRC32CKnownValues() {
