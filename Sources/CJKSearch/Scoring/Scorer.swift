@@ -184,10 +184,10 @@ final class PhraseScorer: Scorer {
     /// Components checked only where the parts match, in increasing cost.
     private let verifiers: [(offset: UInt32, source: PositionSource)]
     /// The components that bound their scores by block (single terms with impacts).
-    private let bounded: [PostingsCursor]
+    private let bounded: [Unmanaged<PostingsCursor>]
     /// The single-term components (with or without impacts): each one's frequency bounds the
-    /// phrase's in a document.
-    private let terms: [PostingsCursor]
+    /// phrase's in a document. (Unmanaged: kept alive by `parts`, walked without reference counting.)
+    private let terms: [Unmanaged<PostingsCursor>]
     let scoring: FieldScoring
     private var frequency = 0
     /// One positions buffer per part, reused for every candidate.
@@ -205,11 +205,12 @@ final class PhraseScorer: Scorer {
     init(_ parts: [(UInt32, PositionSource)], verifiers: [(UInt32, PositionSource)] = [], _ scoring: FieldScoring) {
         self.parts = parts.sorted { $0.1.cost < $1.1.cost }.map { (offset: $0.0, source: $0.1) }
         self.verifiers = verifiers.sorted { $0.1.cost < $1.1.cost }.map { (offset: $0.0, source: $0.1) }
-        terms = self.parts.compactMap { $0.source as? PostingsCursor }
-        bounded = terms.filter(\.hasImpacts)
+        let termCursors = self.parts.compactMap { $0.source as? PostingsCursor }
+        terms = termCursors.map { Unmanaged.passUnretained($0) }
+        bounded = termCursors.filter(\.hasImpacts).map { Unmanaged.passUnretained($0) }
         self.scoring = scoring
         buffers = Array(repeating: [], count: parts.count)
-        direct = terms.count == self.parts.count ? terms.map { Unmanaged.passUnretained($0) } : nil
+        direct = terms.count == self.parts.count ? terms : nil
         precondition(verifiers.isEmpty || direct != nil, "verifiers need single-term parts")
         offsets = self.parts.map(\.offset)
     }
@@ -238,13 +239,20 @@ final class PhraseScorer: Scorer {
     /// taken with the phrase's weight, bounds the phrase; the least of them is kept.
     override func maxScore(from target: Int32) throws -> ScoreBound {
         var empty: Int32 = -1
-        for p in parts where p.source.doc > target {
-            empty = max(empty, ScoreBound.nothing(before: p.source.doc).upTo)
+        if let direct {
+            for c in direct {
+                let d = c._withUnsafeGuaranteedRef { $0.doc }
+                if d > target { empty = max(empty, ScoreBound.nothing(before: d).upTo) }
+            }
+        } else {
+            for p in parts where p.source.doc > target {
+                empty = max(empty, ScoreBound.nothing(before: p.source.doc).upTo)
+            }
         }
         if empty >= target { return ScoreBound(upTo: empty, score: 0) }
         var bound = ScoreBound(upTo: ScoreBound.end, score: scoring.maxScore)
         for c in bounded {
-            let b = try c.maxScore(from: target, scoring)
+            let b = try c._withUnsafeGuaranteedRef { try $0.maxScore(from: target, scoring) }
             bound.upTo = min(bound.upTo, b.upTo)
             bound.score = min(bound.score, b.score)
         }
@@ -255,7 +263,7 @@ final class PhraseScorer: Scorer {
     override func maxScoreOfCurrent() throws -> Double {
         guard !terms.isEmpty else { return scoring.maxScore }
         var least = Int.max
-        for c in terms { least = min(least, c.frequency) }
+        for c in terms { least = min(least, c._withUnsafeGuaranteedRef { $0.frequency }) }
         return try scoring.score(least, doc)
     }
 
@@ -392,14 +400,14 @@ final class ConjunctionScorer: Scorer {
     /// Cheapest first.
     private let children: ScorerList
     /// The children that confirm candidates, cheapest first.
-    private let approximate: [Scorer]
+    private let approximate: ScorerList
     private let anyApproximate: Bool
 
     init(_ children: [Scorer]) {
         let sorted = children.sorted { $0.cost < $1.cost }
         self.children = ScorerList(sorted)
-        approximate = sorted.filter(\.isApproximate)
-        anyApproximate = !approximate.isEmpty
+        approximate = ScorerList(sorted.filter(\.isApproximate))
+        anyApproximate = approximate.count > 0
     }
 
     override var cost: Int { children.owned.first?.cost ?? 0 }
@@ -412,25 +420,26 @@ final class ConjunctionScorer: Scorer {
     }
 
     override func matches() throws -> Bool {
-        for c in approximate where !(try c.matches()) { return false }
+        for i in 0 ..< approximate.count where !(try approximate.with(i) { try $0.matches() }) { return false }
         return true
     }
 
     override func score() throws -> Double {
         var s = 0.0
-        for c in children.owned { s += try c.score() }
+        for i in 0 ..< children.count { s += try children.with(i) { try $0.score() } }
         return s
     }
 
     override func maxScore(from target: Int32) throws -> ScoreBound {
         var empty: Int32 = -1
-        for c in children.owned where c.doc > target {
-            empty = max(empty, ScoreBound.nothing(before: c.doc).upTo)
+        for i in 0 ..< children.count {
+            let d = children.with(i) { $0.doc }
+            if d > target { empty = max(empty, ScoreBound.nothing(before: d).upTo) }
         }
         if empty >= target { return ScoreBound(upTo: empty, score: 0) }
         var bound = ScoreBound(upTo: ScoreBound.end, score: 0)
-        for c in children.owned {
-            let b = try c.maxScore(from: target)
+        for i in 0 ..< children.count {
+            let b = try children.with(i) { try $0.maxScore(from: target) }
             bound.upTo = min(bound.upTo, b.upTo)
             bound.score += b.score
         }
@@ -439,7 +448,7 @@ final class ConjunctionScorer: Scorer {
 
     override func maxScoreOfCurrent() throws -> Double {
         var s = 0.0
-        for c in children.owned { s += try c.maxScoreOfCurrent() }
+        for i in 0 ..< children.count { s += try children.with(i) { try $0.maxScoreOfCurrent() } }
         return s
     }
 }
@@ -449,13 +458,16 @@ final class DisjunctionScorer: Scorer {
     let children: ScorerList
     private let anyApproximate: Bool
     /// For an approximate disjunction: which children matched the current candidate.
-    private var matched: [Bool]
+    private let matched: UnsafeMutablePointer<Bool>
 
     init(_ children: [Scorer]) {
         self.children = ScorerList(children)
         anyApproximate = children.contains { $0.isApproximate }
-        matched = Array(repeating: false, count: children.count)
+        matched = .allocate(capacity: max(children.count, 1))
+        matched.initialize(repeating: false, count: max(children.count, 1))
     }
+
+    deinit { matched.deallocate() }
 
     override var cost: Int { children.owned.reduce(0) { $0 + $1.cost } }
     override var isApproximate: Bool { anyApproximate }
