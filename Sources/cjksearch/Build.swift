@@ -122,6 +122,9 @@ enum Build {
         // Lucene writer waits for its merges); an interrupted build commits at once instead.
         if !summary.interrupted, try writer.waitForMerges() { lastCommit = nil }
         var info = try commit()
+        // The small segments of the last flushes are merged into one (the same documents: not
+        // reported as a new commit).
+        if !options.optimize && !summary.interrupted, let merged = try writer.mergeSmallSegments() { info = merged }
         if options.optimize && !summary.interrupted {
             info = try writer.merge(maxSegments: 1)
             if options.reportCommits { printError("committed \(info.documentCount) documents") }

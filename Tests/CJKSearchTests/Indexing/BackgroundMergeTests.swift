@@ -75,6 +75,50 @@ final class BackgroundMergeTests: XCTestCase {
         XCTAssertEqual(try s.stats().deletedDocuments, 7)
     }
 
+    /// mergeSmallSegments merges the segments of the policy's tier 0 into one, leaves larger ones
+    /// as they are, keeps every live document and deletion, and does nothing with fewer than two
+    /// small segments or no policy.
+    func testMergeSmallSegments() throws {
+        let dir = makeTemporaryDirectory(self)
+        let index = try SearchIndex.create(at: dir)
+        // Tier 0: under 10 × 1.5 KB (the small commits make 7–10 KB segments, the first 25 KB); the
+        // policy merges in the background only at 10 segments of a tier.
+        let policy = TieredMergePolicy(segmentsPerTier: 10, floorBytes: 1_500)
+        var options = IndexWriterOptions(maxSegments: 1000, mergePolicy: policy)
+        options.mergePolicy = nil   // no background merges while the segments are made
+        var writer = try index.writer(options: options)
+        let pool = TestCorpus.mixedDocuments(count: 60, seed: 3)
+        for d in pool.prefix(40) { try writer.add(d) }
+        try writer.commit()
+        for (i, d) in pool.dropFirst(40).enumerated() {
+            try writer.add(d)
+            if i % 5 == 4 { try writer.commit() }
+        }
+        try writer.delete(id: pool[42].id)
+        let before = try writer.commit()
+        XCTAssertNil(try writer.mergeSmallSegments(), "no policy: nothing merged")
+        writer.close()
+        XCTAssertEqual(before.segmentCount, 5)
+        let expected = try index.searcher().search("版本 OR 東京 OR the", limit: 100).hits.map(\.id)
+        let sizes = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".seg") }
+            .map { try FileManager.default.attributesOfItem(atPath: dir + "/" + $0)[.size] as! Int }
+        XCTAssertEqual(sizes.filter { policy.tier($0) == 0 }.count, 4, "the first segment is above tier 0: \(sizes)")
+
+        options.mergePolicy = policy
+        writer = try index.writer(options: options)
+        let merged = try XCTUnwrap(try writer.mergeSmallSegments())
+        XCTAssertEqual(merged.segmentCount, 2, "the large segment and the small ones merged")
+        XCTAssertEqual(merged.documentCount, 59)
+        XCTAssertNil(try writer.mergeSmallSegments(), "no small segments left: nothing to merge")
+        writer.close()
+        XCTAssertNoThrow(try index.check())
+        let s = try index.searcher()
+        XCTAssertEqual(s.documentCount, 59)
+        XCTAssertNil(try s.document(id: pool[42].id))
+        for d in pool where d.id != pool[42].id { XCTAssertEqual(try s.document(id: d.id)?.body, d.body) }
+        XCTAssertEqual(try s.search("版本 OR 東京 OR the", limit: 100).hits.map(\.id), expected)
+    }
+
     /// Closing a writer stops its merge: nothing is left behind, and the index is its last commit.
     func testCloseDuringAMergeLeavesTheLastCommit() throws {
         let dir = makeTemporaryDirectory(self)
