@@ -40,6 +40,20 @@ extension CLITests {
         XCTAssertNotNil(bad["error"] as? String)
         XCTAssertEqual(objects.last?["query"] as? String, "重慶", "CR line end dropped")
         XCTAssertEqual(objects.last?["count"] as? Int, objects[0]["count"] as? Int)
+        // --runs 3: the file three times in one process, each result printed once, as in one run.
+        let rounds = try run(["search", "--index", index, "--batch", file, "--limit", "3", "--json", "--runs", "3"])
+        XCTAssertEqual(rounds.status, 1, rounds.stderr)
+        XCTAssertTrue(rounds.stderr.contains("1 of the queries"), rounds.stderr)
+        let again = try rounds.stdout.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(again.count, objects.count)
+        for (a, o) in zip(again, objects) {
+            for key in ["query", "class", "error", "code"] { XCTAssertEqual(a[key] as? String, o[key] as? String, key) }
+            XCTAssertEqual(a["ids"] as? [String], o["ids"] as? [String])
+            XCTAssertEqual(a["count"] as? Int, o["count"] as? Int)
+            XCTAssertEqual(a["micros"] == nil, o["micros"] == nil)
+        }
     }
 
     /// `--count-threshold 0` prunes from the first full top k: the same ids, a count that is at
@@ -95,6 +109,12 @@ extension CLITests {
         let both = try run(["search", "--index", index, "--batch", "-", "重慶"])
         XCTAssertNotEqual(both.status, 0)
         XCTAssertTrue(both.stderr.contains("not both"), both.stderr)
+        let noRuns = try run(["search", "--index", index, "--batch", "-", "--runs", "0"])
+        XCTAssertNotEqual(noRuns.status, 0)
+        XCTAssertTrue(noRuns.stderr.contains("--runs"), noRuns.stderr)
+        let runsAlone = try run(["search", "--index", index, "--runs", "2", "重慶"])
+        XCTAssertNotEqual(runsAlone.status, 0)
+        XCTAssertTrue(runsAlone.stderr.contains("--batch"), runsAlone.stderr)
     }
 }
 
