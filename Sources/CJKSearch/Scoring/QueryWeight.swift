@@ -185,8 +185,13 @@ struct QueryWeight {
             for n in neg { if let s = try scorer(n, segment, index, dz) { ns.append(s) } }
             return ns.isEmpty ? positive : ExclusionScorer(positive, ns)
         case .or(let children):
+            // Flattened: a leaf's fields and the alternatives are one disjunction (scores add up
+            // alike), so that an OR of terms is scored by windows as one term is.
             var cs: [Scorer] = []
-            for c in children { if let s = try scorer(c, segment, index, dz) { cs.append(s) } }
+            for c in children {
+                guard let s = try scorer(c, segment, index, dz) else { continue }
+                if let d = s as? DisjunctionScorer { cs.append(contentsOf: d.children.owned) } else { cs.append(s) }
+            }
             if cs.isEmpty { return nil }
             return cs.count == 1 ? cs[0] : DisjunctionScorer(cs)
         }

@@ -62,7 +62,8 @@ final class PruningTests: XCTestCase {
             case 2: out.append(piece(4))
             case 3: out.append(piece(6 + Int(rng.next() % 5)))
             case 4: out.append((0 ..< 2 + Int(rng.next() % 2)).map { _ in piece(2 + Int(rng.next() % 2)) }.joined(separator: " "))
-            case 5: out.append(piece(2) + " OR " + piece(3) + (rng.next() % 2 == 0 ? " OR news" : ""))
+            // Terms only (scored by windows as one disjunction) or with a phrase (the generic scorers).
+            case 5: out.append(piece(2) + " OR " + piece(2 + Int(rng.next() % 2)) + (rng.next() % 2 == 0 ? " OR news" : ""))
             case 6: out.append(piece(2) + " -" + piece(2))
             default: out.append("\"" + piece(3) + "\" (" + piece(2) + " OR " + String(alphabet[Int(rng.next() % UInt64(alphabet.count))]) + ")")
             }
