@@ -36,6 +36,33 @@ final class SearchTests: XCTestCase {
         }
     }
 
+    /// A query's text is bounded: at most QueryWeight.maxPositions characters and words over all
+    /// its terms (parsed or built in code), and a text leaf of at most maxTextBytes is analyzed at
+    /// all; past that a clear invalidQuery error, not seconds of lookups.
+    func testQueryLengthLimits() throws {
+        let s = try corpusSearcher()
+        let limit = QueryWeight.maxPositions
+        func refused(_ q: Query, _ needle: String, _ note: String) {
+            do {
+                _ = try s.search(q)
+                XCTFail("\(note): accepted")
+            } catch let e as SearchError {
+                XCTAssertEqual(e.code, .invalidQuery, note)
+                XCTAssertTrue(e.message.contains(needle), "\(note): \(e.message)")
+            } catch { XCTFail("\(note): \(error)") }
+        }
+        let exactly = String(repeating: "重", count: limit)
+        XCTAssertEqual(try s.search(.text(exactly)).totalCount, 0, "exactly the limit is searched")
+        refused(.text(exactly + "慶"), "more than \(limit)", "one character over")
+        // Over several terms, with words counting one position each.
+        let half = String(repeating: "慶", count: limit / 2)
+        XCTAssertNoThrow(try s.search(.and([.text(half), .text(half)])))
+        refused(.and([.text(half), .text(half), .text("news")]), "more than \(limit)", "terms together over")
+        refused(.or([.text(half), .text(half + "重")]), "more than \(limit)", "across OR")
+        XCTAssertThrowsError(try s.search("\(half) \(half) 023"), "parsed the same")
+        refused(.text(String(repeating: "a", count: QueryWeight.maxTextBytes + 1)), "bytes", "a text over the byte cap")
+    }
+
     func testMalformedQueriesAreErrors() throws {
         let s = try corpusSearcher()
         for q in ["\"unclosed", "(重慶", "重慶)", "OR 重慶", "重慶 OR", "\"\"", "-重慶", ""] {
