@@ -164,7 +164,20 @@ public final class IndexWriter {
     /// Adds a document, replacing any document with the same id when the change is committed.
     public func add(_ doc: Document) throws {
         try checkUsable()
+        let need = doc.indexingMemoryBound
+        // (A document of up to 1 MiB of text is taken whatever the budget: a budget that small
+        // is a test's, and the buffer's tables alone are larger.)
+        let allowance = max(options.memoryBudget / max(1, options.threads), IndexWriter.documentAllowanceFloor)
+        if need > allowance {
+            // Refused whole rather than let one document take the process past its budget.
+            throw SearchError(.limitExceeded, "document \"\(doc.id)\" (\(doc.title.utf8.count + doc.body.utf8.count) bytes of text) may need up to \(need >> 20) MiB to index, more than the \(allowance >> 20) MiB the memory budget gives an indexing thread; raise the budget (--memory) or split the document")
+        }
         if workers.isEmpty {
+            // A document that would take the buffer past the budget goes into the next one.
+            if buffer.writer.documentCount > 0,
+               buffer.estimatedMemory + need > min(options.memoryBudget - stateLock.withLock({ mergeReserve }), IndexWriter.maxBufferBytes) {
+                try guarded { try flush(&buffer) }
+            }
             try buffer.add(doc)
             if buffer.estimatedMemory >= min(options.memoryBudget - stateLock.withLock({ mergeReserve }), IndexWriter.maxBufferBytes)
                 || buffer.writer.isFull {
@@ -195,6 +208,9 @@ public final class IndexWriter {
     /// With several threads, a writer works on the caller's thread until its buffer holds this
     /// much, so that small batches make one segment rather than one per thread.
     private var parallelThreshold: Int { options.inlineLimit ?? min(32 << 20, options.memoryBudget / options.threads) }
+
+    /// A document's ``Document/indexingMemoryBound`` up to this is accepted under any budget.
+    static let documentAllowanceFloor = 64 << 20
 
     /// A buffer never grows past this, whatever the budget: the inverter's arena addresses 4 GiB,
     /// and the largest document may need up to about 1 GiB of it.

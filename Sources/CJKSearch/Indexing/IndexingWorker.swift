@@ -117,7 +117,12 @@ final class IndexingWorker: @unchecked Sendable {
                     if let batch {
                         for op in batch {
                             switch op {
-                            case .add(let doc): try buffer.add(doc)
+                            case .add(let doc):
+                                // A document that would take the buffer past its share goes into the next one.
+                                if buffer.writer.documentCount > 0, buffer.estimatedMemory + doc.indexingMemoryBound > budget.bytes {
+                                    try sink.flush(&buffer)
+                                }
+                                try buffer.add(doc)
                             case .delete(let id): buffer.delete(id)
                             }
                             if buffer.estimatedMemory >= budget.bytes || buffer.writer.isFull {

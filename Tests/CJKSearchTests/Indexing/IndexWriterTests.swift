@@ -182,6 +182,35 @@ final class IndexWriterTests: XCTestCase {
         XCTAssertNoThrow(try index.check())
     }
 
+    /// A document whose indexing could take more than the budget gives a thread is refused with
+    /// limitExceeded (saying how to get it in), and the writer goes on; with one thread more
+    /// budget takes it.
+    func testDocumentTooLargeForTheMemoryBudgetIsRefused() throws {
+        let dir = makeTemporaryDirectory(self)
+        let index = try SearchIndex.create(at: dir)
+        // 2 MiB of CJK text: a bound of 128 MiB, over the 96 MiB a thread gets of 192 MiB and two
+        // threads, within 192 MiB and one.
+        let big = Document(id: "big", body: String(repeating: "重慶經開區的", count: 2 << 20 / 18))
+        XCTAssertGreaterThan(big.indexingMemoryBound, 96 << 20)
+        XCTAssertLessThan(big.indexingMemoryBound, 192 << 20)
+        let writer = try index.writer(options: IndexWriterOptions(memoryBudget: 192 << 20, threads: 2))
+        do {
+            try writer.add(big)
+            XCTFail("accepted")
+        } catch let e as SearchError {
+            XCTAssertEqual(e.code, .limitExceeded)
+            XCTAssertTrue(e.message.contains("\"big\"") && e.message.contains("--memory"), e.message)
+        }
+        try writer.add(Document(id: "small", body: "重慶經開區"))
+        XCTAssertEqual(try writer.commit().documentCount, 1, "the writer goes on")
+        writer.close()
+        let one = try index.writer(options: IndexWriterOptions(memoryBudget: 192 << 20, threads: 1))
+        try one.add(big)
+        XCTAssertEqual(try one.commit().documentCount, 2)
+        one.close()
+        XCTAssertEqual(try index.searcher().count("經開區的重慶"), 1)
+    }
+
     func testFlushOnMemoryBudgetMakesSeveralSegments() throws {
         let dir = makeTemporaryDirectory(self)
         let docs = TestCorpus.mixedDocuments(count: 120, seed: 5)
