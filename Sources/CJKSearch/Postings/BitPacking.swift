@@ -10,19 +10,33 @@ enum BitPacking {
     static func byteCount(count: Int, bits: Int) -> Int { (count * bits + 7) / 8 }
 
     static func pack(_ values: UnsafeBufferPointer<UInt32>, bits: Int, into out: inout [UInt8]) {
-        guard bits > 0 else { return }
-        var acc: UInt64 = 0
-        var filled = 0
-        for v in values {
-            acc |= UInt64(v) << UInt64(filled)
-            filled += bits
-            while filled >= 8 {
-                out.append(UInt8(truncatingIfNeeded: acc))
-                acc >>= 8
-                filled -= 8
+        guard bits > 0, !values.isEmpty else { return }
+        precondition(bits <= 32, "bit width \(bits) above 32")
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: byteCount(count: values.count, bits: bits)))
+        out.withUnsafeMutableBufferPointer { buffer in
+            // Four bytes stored whenever 32 bits are filled (never past the packed length), the
+            // rest a byte at a time.
+            let p = UnsafeMutableRawPointer(buffer.baseAddress! + start)
+            var acc: UInt64 = 0
+            var filled = 0, at = 0
+            for v in values {
+                acc |= UInt64(v) &<< UInt64(filled)
+                filled &+= bits
+                if filled >= 32 {
+                    p.storeBytes(of: UInt32(truncatingIfNeeded: acc).littleEndian, toByteOffset: at, as: UInt32.self)
+                    at &+= 4
+                    acc &>>= 32
+                    filled &-= 32
+                }
+            }
+            while filled > 0 {
+                p.storeBytes(of: UInt8(truncatingIfNeeded: acc), toByteOffset: at, as: UInt8.self)
+                at &+= 1
+                acc &>>= 8
+                filled &-= 8
             }
         }
-        if filled > 0 { out.append(UInt8(truncatingIfNeeded: acc)) }
     }
 
     /// Unpacks `count` values of `bits` bits (0...32) from `src`, which must hold

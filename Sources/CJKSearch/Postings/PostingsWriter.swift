@@ -241,22 +241,28 @@ struct PostingsWriter {
 
     /// Decodes `count` varints (or all, to the end) of `raw` from byte `at` onto `values`.
     private static func appendVarints(_ raw: UnsafeRawBufferPointer, from at: inout Int, count: Int, to values: inout [UInt32]) {
-        var left = count
-        var r = at
-        while left > 0 && r < raw.count {
-            var v: UInt32 = 0, shift: UInt32 = 0
-            while true {
-                precondition(r < raw.count && shift < 35, "positions: a truncated or overlong varint")
-                let b = raw[r]
-                r += 1
-                v |= UInt32(b & 0x7F) << shift
-                if b < 0x80 { break }
-                shift += 7
-            }
-            values.append(v)
-            left -= 1
+        var n = count
+        if n == .max {
+            n = 0
+            for i in at ..< raw.count where raw[i] < 0x80 { n += 1 }
         }
-        precondition(left == 0 || count == .max, "positions: fewer varints than the frequencies say")
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: n))
+        var r = at
+        values.withUnsafeMutableBufferPointer { out in
+            for k in 0 ..< n {
+                var v: UInt32 = 0, shift: UInt32 = 0
+                while true {
+                    precondition(r < raw.count && shift < 35, "positions: fewer varints than the frequencies say, or an overlong one")
+                    let b = raw[r]
+                    r &+= 1
+                    v |= UInt32(b & 0x7F) &<< shift
+                    if b < 0x80 { break }
+                    shift &+= 7
+                }
+                out[start &+ k] = v
+            }
+        }
         at = r
     }
 
