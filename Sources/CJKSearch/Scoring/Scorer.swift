@@ -173,11 +173,10 @@ final class UnionPositionSource: PositionSource {
 
 /// A phrase in one field: every component at its relative position. Its frequency is the number
 /// of start positions where all components line up. Candidates are the documents holding every
-/// *part*; ``matches()`` reads the parts' positions, then confirms the *verifiers*: components
-/// left out of the candidate conjunction because the parts already pin down every character
-/// (`ABCD` is `AB` and `CD` two apart, but for a run boundary between them, which `BC` rules out).
-/// A verifier is moved to a candidate only after the parts' positions agree there, so a long
-/// phrase intersects about half its bigrams and reads the others for a few documents.
+/// *part*; ``matches()`` reads the parts' positions, then confirms the *verifiers*: the
+/// components left out of the candidate conjunction (see ``PhraseCover``: the common bigrams of a
+/// long phrase). A verifier is moved to a candidate only after the parts' positions agree there,
+/// so it is read for a few documents instead of intersected with every candidate.
 final class PhraseScorer: Scorer {
     /// Components in increasing cost, each with its position relative to the phrase start.
     private let parts: [(offset: UInt32, source: PositionSource)]
@@ -336,19 +335,8 @@ final class PhraseScorer: Scorer {
         }
         for i in 1 ..< parts.count where n > 0 {
             try parts[i].source.currentPositions(into: &b[i])
-            let offset = parts[i].offset
-            var kept = 0, j = 0
-            let others = b[i]
-            for k in 0 ..< n {
-                let want = b[0][k] &+ offset
-                while j < others.count && others[j] < want { j += 1 }
-                if j == others.count { break }
-                if others[j] == want {
-                    b[0][kept] = b[0][k]
-                    kept += 1
-                }
-            }
-            n = kept
+            let offset = parts[i].offset, others = b[i], count = n
+            n = b[0].withUnsafeMutableBufferPointer { PhraseScorer.keep($0.baseAddress!, count, at: offset, positions: others) }
         }
         return n
     }
