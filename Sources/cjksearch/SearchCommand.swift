@@ -89,15 +89,16 @@ extension SearchCommand {
     /// Runs the queries of `path` (see `--batch`); returns how many failed.
     func runBatch(_ searcher: Searcher, path: String) throws -> Int {
         let options = SearchOptions(snippets: false, storedFields: false, totalCountThreshold: threshold)
+        func search(_ text: String) throws -> SearchResults {
+            try searcher.search(text, limit: count ? 0 : limit, options: options)
+        }
+        func isBlank(_ line: String) -> Bool { line.allSatisfy { $0 == " " || $0 == "\t" } }
         let lines = try SearchCommand.queryFileLines(path)
         // Earlier rounds only time the queries (a query that fails fails in every round).
         var best = [Int](repeating: .max, count: lines.count)
         for _ in 1 ..< runs {
             for (n, line) in lines.enumerated() {
-                guard let line, !line.allSatisfy({ $0 == " " || $0 == "\t" }) else { continue }
-                let text = SearchCommand.splitLabel(line[...]).1
-                guard let r = try? (count ? searcher.search(text, limit: 0, options: options)
-                                          : searcher.search(text, limit: limit, options: options)) else { continue }
+                guard let line, !isBlank(line), let r = try? search(SearchCommand.splitLabel(line[...]).1) else { continue }
                 best[n] = min(best[n], r.micros)
             }
         }
@@ -109,13 +110,13 @@ extension SearchCommand {
                        text: "\(path):\(n + 1): invalid UTF-8", isError: true)
                 continue
             }
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            if isBlank(line) { continue }
             var object: [String: Any] = [:]
             let (label, text) = SearchCommand.splitLabel(line[...])
             if let label { object["class"] = label }
             object["query"] = text
             do {
-                let r = try count ? searcher.search(text, limit: 0, options: options) : searcher.search(text, limit: limit, options: options)
+                let r = try search(text)
                 object["count"] = r.totalCount
                 object["count_exact"] = r.isTotalCountExact
                 object["ids"] = r.hits.map(\.id)

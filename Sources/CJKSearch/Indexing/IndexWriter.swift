@@ -122,6 +122,11 @@ public final class IndexWriter {
         let reader: SegmentReader
         var live: LiveDocuments
         var dirty: Bool
+
+        /// The file's size times its live fraction: the size the merge policy sorts by.
+        var liveBytes: Int {
+            Int(Double(reader.file.count) * Double(live.liveCount) / Double(max(entry.documentCount, 1)))
+        }
     }
 
     init(directory: String, options: IndexWriterOptions) throws {
@@ -173,14 +178,13 @@ public final class IndexWriter {
             throw SearchError(.limitExceeded, "document \"\(doc.id)\" (\(doc.title.utf8.count + doc.body.utf8.count) bytes of text) may need up to \(need >> 20) MiB to index, more than the \(allowance >> 20) MiB the memory budget gives an indexing thread; raise the budget (--memory) or split the document")
         }
         if workers.isEmpty {
+            let limit = min(options.memoryBudget - stateLock.withLock({ mergeReserve }), IndexWriter.maxBufferBytes)
             // A document that would take the buffer past the budget goes into the next one.
-            if buffer.writer.documentCount > 0,
-               buffer.estimatedMemory + need > min(options.memoryBudget - stateLock.withLock({ mergeReserve }), IndexWriter.maxBufferBytes) {
+            if buffer.writer.documentCount > 0, buffer.estimatedMemory + need > limit {
                 try guarded { try flush(&buffer) }
             }
             try buffer.add(doc)
-            if buffer.estimatedMemory >= min(options.memoryBudget - stateLock.withLock({ mergeReserve }), IndexWriter.maxBufferBytes)
-                || buffer.writer.isFull {
+            if buffer.estimatedMemory >= limit || buffer.writer.isFull {
                 try guarded { try flush(&buffer) }
             } else if options.threads > 1 && buffer.estimatedMemory >= parallelThreshold {
                 // Big enough to be worth the threads: what was buffered becomes a segment (older
@@ -318,11 +322,7 @@ public final class IndexWriter {
         return try guarded {
             try flushAll()
             try waitForBackgroundMerge()
-            let small = segments.indices.filter { i in
-                let s = segments[i]
-                let live = Int(Double(s.reader.file.count) * Double(s.live.liveCount) / Double(max(s.entry.documentCount, 1)))
-                return policy.tier(live) == 0
-            }
+            let small = segments.indices.filter { policy.tier(segments[$0].liveBytes) == 0 }
             guard small.count >= 2 else { return nil }
             try mergeSegments(Set(small))
             return try writeCommit()
@@ -525,10 +525,7 @@ public final class IndexWriter {
         let affordable = (options.memoryBudget / 4 - IndexWriter.mergeMemory(0)) * 10
         policy.maxMergedBytes = min(policy.maxMergedBytes, affordable)
         guard policy.maxMergedBytes > 0 else { return nil }
-        let sizes = segments.map { s -> Int in
-            let n = max(s.entry.documentCount, 1)
-            return Int(Double(s.reader.file.count) * Double(s.live.liveCount) / Double(n))
-        }
+        let sizes = segments.map(\.liveBytes)
         guard let chosen = policy.pick(sizes: sizes) else { return nil }
         let bytes = chosen.reduce(0) { $0 + sizes[$1] }
         let (name, id) = newSegmentName()
