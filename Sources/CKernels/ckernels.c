@@ -1,6 +1,12 @@
 // The small kernels are static inline in include/ckernels.h; here is the bit unpacking (one
-// dispatch on the width, then a loop with the width a constant).
+// dispatch on the width, then a loop with the width a constant), and the write-back hint.
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE   // sync_file_range
+#endif
 #include "ckernels.h"
+#if defined(__linux__)
+#include <fcntl.h>
+#endif
 #include <string.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -104,4 +110,13 @@ int64_t cjk_unpack_docs(const uint8_t *src, long count, int bits, uint32_t *dst,
     default:
         __builtin_trap();   // callers check bits <= 32
     }
+}
+
+int cjk_start_writeback(int fd) {
+#if defined(__linux__)
+    return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+    return 0;
+#endif
 }

@@ -116,6 +116,11 @@ public final class IndexWriter {
     private var failed: SearchError?
     /// Files that a new commit made obsolete, removed after the manifest switch.
     private var obsoleteFiles: [String] = []
+    /// Segments flushed since the last commit, not yet fsynced (guarded by `stateLock`): the
+    /// commit syncs them before its manifest names them.
+    private var unsynced: [UnsyncedFile] = []
+    /// At most this many flushed segments wait for their fsync.
+    static let maxUnsynced = 16
 
     private struct WriterSegment {
         var entry: Manifest.SegmentEntry
@@ -242,7 +247,9 @@ public final class IndexWriter {
             workerCount = n
             updateThreadShare()
         }
-        workers = (0 ..< n).map { _ in IndexingWorker(budget: threadShare, sink: sink) }
+        let group = FlushGroup()
+        workers = (0 ..< n).map { _ in IndexingWorker(budget: threadShare, sink: sink, group: group) }
+        for w in workers { group.join(w) }
         batches = Array(repeating: [], count: n)
         batchBytes = Array(repeating: 0, count: n)
     }
@@ -471,8 +478,15 @@ public final class IndexWriter {
             let (name, id) = newSegmentName()
             stateLock.unlock()
             let path = directory + "/" + name + ".seg"
-            try flushed.writer.write(to: path, segmentID: id)
-            // Just written and fsynced by us: its big sections are not re-read to verify them.
+            let file = try flushed.writer.writeUnsynced(to: path, segmentID: id)
+            // (The oldest of many is synced now, written back by then, so that a long build
+            // without commits holds a bounded number of files open.)
+            let due: UnsyncedFile? = stateLock.withLock {
+                unsynced.append(file)
+                return unsynced.count > IndexWriter.maxUnsynced ? unsynced.removeFirst() : nil
+            }
+            try due?.sync()
+            // Just written by us: its big sections are not re-read to verify them.
             let reader = try SegmentReader(directory: directory, name: name, expectedID: id, eagerVerifyLimit: 0)
             reader.file.releaseResidentPages()
             var live = LiveDocuments(documentCount: flushed.writer.documentCount)
@@ -639,6 +653,8 @@ public final class IndexWriter {
         segments.removeAll { $0.entry.documentCount == $0.entry.deletedCount }
         next.segments = segments.map(\.entry)
         mergedSinceCommit = false
+        for f in unsynced { try f.sync() }          // flushed segments' bytes are durable
+        unsynced.removeAll()
         try FileIO.syncDirectory(directory)         // the new files' names are durable
         try next.write(directory: directory)        // the switch
         manifest = next

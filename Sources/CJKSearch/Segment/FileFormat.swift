@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -267,6 +268,23 @@ final class SectionWriter {
     /// (empty for a file).
     @discardableResult
     func finish() throws -> [UInt8] {
+        try finishBytes(sync: true)
+    }
+
+    /// Writes the footer of a file and starts its write-back without waiting for it: the returned
+    /// ``UnsyncedFile`` keeps the file open until its ``UnsyncedFile/sync()``, which a commit calls
+    /// before the manifest that names the file is written. An indexing thread that flushes a
+    /// segment thus goes on indexing instead of waiting for the disk (about 0.5 s per 200 MB
+    /// segment on this VM).
+    func finishUnsynced() throws -> UnsyncedFile {
+        precondition(path != nil, "section writer: an in-memory file has nothing to sync")
+        _ = try finishBytes(sync: false)
+        let file = UnsyncedFile(fd: fd, path: path!)
+        fd = -1
+        return file
+    }
+
+    private func finishBytes(sync: Bool) throws -> [UInt8] {
         precondition(current == nil, "section writer: section not ended")
         var footer = ByteWriter()
         let pad = (8 - offset % 8) % 8
@@ -289,13 +307,43 @@ final class SectionWriter {
         offset += footer.count
         try writePending()
         if fd >= 0 {
+            finished = true
+            if !sync {
+                _ = cjk_start_writeback(fd)   // a hint: errors surface at sync()
+                return []
+            }
             if fsync(fd) != 0 { throw FileIO.errnoError("fsync", path: path!, errno: errno) }
             close(fd)
             fd = -1
-            finished = true
             return []
         }
         finished = true
         return memory
+    }
+}
+
+/// A file written in full whose fsync is left for later (see ``SectionWriter/finishUnsynced()``).
+/// It stays open until synced or released, so that a write-back error is reported to its fsync.
+final class UnsyncedFile: @unchecked Sendable {
+    let path: String
+    private var fd: Int32
+
+    fileprivate init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    /// Makes the file durable (once; later calls do nothing) and closes it.
+    func sync() throws {
+        guard fd >= 0 else { return }
+        let r = fsync(fd)
+        let e = errno
+        close(fd)
+        fd = -1
+        if r != 0 { throw FileIO.errnoError("fsync", path: path, errno: e) }
     }
 }

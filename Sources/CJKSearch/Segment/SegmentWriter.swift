@@ -73,6 +73,14 @@ final class SegmentWriter {
         try w.finish()
     }
 
+    /// Writes the segment like ``write(to:segmentID:)`` but leaves its fsync to the caller (see
+    /// ``SectionWriter/finishUnsynced()``).
+    func writeUnsynced(to path: String, segmentID: UInt64) throws -> UnsyncedFile {
+        let w = try SectionWriter(path: path, kind: .segment, identity: segmentID)
+        try writeSections(w)
+        return try w.finishUnsynced()
+    }
+
     private func writeSections(_ w: SectionWriter) throws {
         precondition(!released, "segment writer: finished already")
         inverter.closeDocuments()

@@ -46,4 +46,10 @@ void cjk_unpack_u32(const uint8_t *src, long count, int bits, uint32_t *dst, uin
 /// the caller checks against its bounds: the documents increase, so the last is the largest.
 int64_t cjk_unpack_docs(const uint8_t *src, long count, int bits, uint32_t *dst, int64_t previous, long available);
 
+
+/// Starts writing back a file's dirty pages without waiting for them (Linux's sync_file_range
+/// with SYNC_FILE_RANGE_WRITE; elsewhere nothing). A hint: durability still needs fsync, which
+/// then finds less to write. Returns 0 or -1 with errno.
+int cjk_start_writeback(int fd);
+
 #endif

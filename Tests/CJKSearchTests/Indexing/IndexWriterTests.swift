@@ -211,6 +211,30 @@ final class IndexWriterTests: XCTestCase {
         XCTAssertEqual(try index.searcher().count("經開區的重慶"), 1)
     }
 
+    /// Flushed segments are fsynced by the commit that names them, not at the flush; more than
+    /// `maxUnsynced` flushes between commits keep working (the oldest are synced early), and a
+    /// writer closed after flushes without a commit leaves the last commit and no stray files.
+    func testSegmentsFlushedBetweenCommits() throws {
+        let dir = makeTemporaryDirectory(self)
+        let index = try SearchIndex.create(at: dir)
+        let docs = TestCorpus.mixedDocuments(count: 60, seed: 9)
+        let writer = try index.writer(options: IndexWriterOptions(memoryBudget: 20_000, maxSegments: 1000, mergePolicy: nil))
+        for d in docs { try writer.add(d) }
+        let info = try writer.commit()
+        XCTAssertGreaterThan(info.segmentCount, IndexWriter.maxUnsynced + 2)
+        XCTAssertEqual(info.documentCount, 60)
+        for d in TestCorpus.mixedDocuments(count: 30, seed: 10) { try writer.add(Document(id: "new-" + d.id, title: d.title, body: d.body)) }
+        writer.close()   // flushed, not committed
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".seg") }
+        XCTAssertGreaterThan(files.count, info.segmentCount, "the uncommitted flushes wrote segments")
+        XCTAssertEqual(try index.searcher().documentCount, 60)
+        try index.writer().close()   // removes what no commit names
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".seg") }
+        XCTAssertEqual(left.count, info.segmentCount)
+        XCTAssertNoThrow(try index.check())
+        for d in docs.prefix(10) { XCTAssertEqual(try index.searcher().document(id: d.id), d) }
+    }
+
     func testFlushOnMemoryBudgetMakesSeveralSegments() throws {
         let dir = makeTemporaryDirectory(self)
         let docs = TestCorpus.mixedDocuments(count: 120, seed: 5)
