@@ -418,6 +418,7 @@ public final class IndexWriter {
     public func close() {
         stopWorkers()
         merger.cancelAndWait()
+        stateLock.withLock { unsynced.removeAll() }   // uncommitted: closed unsynced
         lock?.release()
         lock = nil
     }

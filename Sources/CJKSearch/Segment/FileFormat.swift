@@ -307,14 +307,15 @@ final class SectionWriter {
         offset += footer.count
         try writePending()
         if fd >= 0 {
-            finished = true
             if !sync {
                 _ = cjk_start_writeback(fd)   // a hint: errors surface at sync()
+                finished = true
                 return []
             }
             if fsync(fd) != 0 { throw FileIO.errnoError("fsync", path: path!, errno: errno) }
             close(fd)
             fd = -1
+            finished = true
             return []
         }
         finished = true
