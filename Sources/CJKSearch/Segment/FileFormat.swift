@@ -166,7 +166,12 @@ enum FileFormat {
 /// Call order: ``beginSection(_:)``, ``append(_:)`` any number of times, ``endSection()``, for
 /// each section; then ``finish()`` (which fsyncs a file). If anything throws, or the writer is
 /// dropped before ``finish()``, the partial file is removed.
-final class SectionWriter {
+/// Where streamed bytes go (see ``StoredDocumentsWriter/init(streamingTo:)``).
+protocol ByteSink: AnyObject {
+    func append(_ bytes: [UInt8]) throws
+}
+
+final class SectionWriter: ByteSink {
     static let chunkSize = 1 << 20
 
     let path: String?

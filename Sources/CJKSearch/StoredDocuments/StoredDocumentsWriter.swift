@@ -37,7 +37,7 @@ final class StoredDocumentsWriter {
     private var frames: [UInt8] = []
     /// Frames already handed to `stream`.
     private var streamed = 0
-    private let stream: SectionWriter?
+    private let stream: (any ByteSink)?
     private(set) var documentCount = 0
     /// Whether the dictionary question is settled (trained, or given up); until then blocks are
     /// held raw in `held`, and each document's record length is a training sample.
@@ -51,9 +51,9 @@ final class StoredDocumentsWriter {
     /// Frames are kept in memory until ``finish(_:)``.
     init() { stream = nil }
 
-    /// Frames go to `writer`'s current section as they are made; the section must have been begun
-    /// and nothing else written to it.
-    init(streamingTo writer: SectionWriter) { stream = writer }
+    /// Frames go to `sink` as they are made (a section writer's current section, begun with
+    /// nothing else written to it, or a spill file whose bytes become such a section).
+    init(streamingTo sink: any ByteSink) { stream = sink }
 
     var estimatedBytes: Int {
         frames.capacity + current.count + held.capacity + index.capacity * 32 + sampleSizes.capacity * 8

@@ -50,4 +50,59 @@ final class SegmentMergerTests: XCTestCase {
         let dz = ZstdDecompressor()
         for (i, d) in docs.enumerated() { XCTAssertEqual(try m.document(i, decompressor: dz), d) }
     }
+
+    /// The stored half of a merge goes through a spill file: what is appended, in pieces smaller
+    /// and larger than its chunk, comes back byte for byte, and nothing of it stays on disk.
+    func testSpillFileGivesBackWhatWasAppended() throws {
+        let dir = makeTemporaryDirectory(self)
+        var rng = SeededRandom(seed: 12)
+        let sizes = [0, 1, 17, SectionWriter.chunkSize - 1, 2, SectionWriter.chunkSize, 3 * SectionWriter.chunkSize + 5, 4096, 1]
+        let spill = try SpillFile(directory: dir + "/x.seg")
+        var expected: [UInt8] = []
+        for n in sizes {
+            let piece = (0 ..< n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            try spill.append(piece)
+            expected += piece
+        }
+        XCTAssertEqual(spill.count, expected.count)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "unlinked at once")
+        var back: [UInt8] = []
+        var chunks = 0
+        try spill.copy { back += Array($0); chunks += 1 }
+        XCTAssertEqual(back, expected)
+        XCTAssertGreaterThan(chunks, 3)
+    }
+
+    /// A merge asked to stop (the writer closing) throws writerClosed from either of its threads
+    /// and leaves no file behind; one that is never stopped completes.
+    func testStoppedMergeLeavesNothing() throws {
+        let dir = makeTemporaryDirectory(self)
+        let docs = TestCorpus.mixedDocuments(count: 40, seed: 4) + (try TestCorpus.corpusDocuments())
+        let a = try write(Array(docs[..<20]), dir, "a", 1), b = try write(Array(docs[20...]), dir, "b", 2)
+        var stops = 0
+        for stopAt in [0, 1, 2, 3, 1000] {
+            let calls = ManagedCounter()
+            let name = "m\(stopAt)"
+            do {
+                let n = try SegmentMerger.merge([.init(reader: a, live: nil), .init(reader: b, live: nil)], to: dir + "/\(name).seg",
+                                                segmentID: 3, shouldStop: { calls.increment() >= stopAt })
+                XCTAssertEqual(n, docs.count)
+                XCTAssertGreaterThan(stopAt, 0, "the first check stops")
+                XCTAssertNoThrow(try SearchIndex.checkSegment(SegmentReader(directory: dir, name: name, expectedID: 3)))
+            } catch let e as SearchError {
+                XCTAssertEqual(e.code, .writerClosed, e.message)
+                stops += 1
+                XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/\(name).seg"), "stopped at check \(stopAt)")
+            }
+            XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.hasSuffix(".tmp") })
+        }
+        XCTAssertEqual(stops, 2, "each thread checks once here (every 4,096 documents or terms, from the first)")
+    }
+}
+
+/// A counter shared between threads; increment() returns the value before.
+final class ManagedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.withLock { value += 1; return value - 1 } }
 }
