@@ -102,7 +102,7 @@ final class BackgroundMerger: @unchecked Sendable {
             let result: Result<(SegmentReader, Int), SearchError>
             do {
                 let count = try SegmentMerger.merge(job.sources, to: job.directory + "/" + job.name + ".seg",
-                                                    segmentID: job.segmentID, shouldStop: { [self] in isCancelled })
+                                                    segmentID: job.segmentID, parallel: false, shouldStop: { [self] in isCancelled })
                 let reader = try SegmentReader(directory: job.directory, name: job.name, expectedID: job.segmentID,
                                                eagerVerifyLimit: 0)
                 reader.file.releaseResidentPages()

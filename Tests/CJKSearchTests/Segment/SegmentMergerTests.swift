@@ -49,6 +49,9 @@ final class SegmentMergerTests: XCTestCase {
         let m = try SegmentReader(directory: dir, name: "m", expectedID: 3)
         let dz = ZstdDecompressor()
         for (i, d) in docs.enumerated() { XCTAssertEqual(try m.document(i, decompressor: dz), d) }
+        // On one thread (a background merge), the same file.
+        _ = try SegmentMerger.merge([.init(reader: a, live: nil), .init(reader: b, live: nil)], to: dir + "/s.seg", segmentID: 3, parallel: false)
+        XCTAssertEqual(FileManager.default.contents(atPath: dir + "/s.seg"), FileManager.default.contents(atPath: dir + "/m.seg"))
     }
 
     /// The stored half of a merge goes through a spill file: what is appended, in pieces smaller
@@ -73,19 +76,20 @@ final class SegmentMergerTests: XCTestCase {
         XCTAssertGreaterThan(chunks, 3)
     }
 
-    /// A merge asked to stop (the writer closing) throws writerClosed from either of its threads
-    /// and leaves no file behind; one that is never stopped completes.
+    /// A merge asked to stop (the writer closing) throws writerClosed from either of its halves,
+    /// on two threads or one, and leaves no file behind; one that is never stopped completes.
     func testStoppedMergeLeavesNothing() throws {
         let dir = makeTemporaryDirectory(self)
         let docs = TestCorpus.mixedDocuments(count: 40, seed: 4) + (try TestCorpus.corpusDocuments())
         let a = try write(Array(docs[..<20]), dir, "a", 1), b = try write(Array(docs[20...]), dir, "b", 2)
+        for parallel in [true, false] {
         var stops = 0
         for stopAt in [0, 1, 2, 3, 1000] {
             let calls = ManagedCounter()
-            let name = "m\(stopAt)"
+            let name = "m\(stopAt)-\(parallel)"
             do {
                 let n = try SegmentMerger.merge([.init(reader: a, live: nil), .init(reader: b, live: nil)], to: dir + "/\(name).seg",
-                                                segmentID: 3, shouldStop: { calls.increment() >= stopAt })
+                                                segmentID: 3, parallel: parallel, shouldStop: { calls.increment() >= stopAt })
                 XCTAssertEqual(n, docs.count)
                 XCTAssertGreaterThan(stopAt, 0, "the first check stops")
                 XCTAssertNoThrow(try SearchIndex.checkSegment(SegmentReader(directory: dir, name: name, expectedID: 3)))
@@ -96,7 +100,8 @@ final class SegmentMergerTests: XCTestCase {
             }
             XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.hasSuffix(".tmp") })
         }
-        XCTAssertEqual(stops, 2, "each thread checks once here (every 4,096 documents or terms, from the first)")
+        XCTAssertEqual(stops, 2, "each half checks once here (every 4,096 documents or terms, from the first)")
+        }
     }
 }
 
