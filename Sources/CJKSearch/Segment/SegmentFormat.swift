@@ -2,7 +2,7 @@
 ///
 /// A segment is one file `<name>.seg` in the ``FileFormat`` envelope (kind 1; the header's
 /// Identity is the segment's random 64-bit id, which the manifest records too). Sections, in the
-/// order a flush writes them (a merge writes Stored right after Postings; readers find them by kind; kind 4 was
+/// order a flush writes them (a merge writes Stored first on one thread, right after Postings on two; readers find them by kind; kind 4 was
 /// version 1's separate positions):
 ///
 /// ```

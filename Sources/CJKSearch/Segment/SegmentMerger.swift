@@ -6,7 +6,8 @@ import Foundation
 /// the deleted ones; documents are renumbered densely. The output is streamed: the term
 /// dictionaries are walked together (a k-way merge of sorted keys) and each term's postings are
 /// rewritten with the new numbers, while a second thread recompresses the stored documents block
-/// by block into an unlinked spill file, copied into the segment after the postings.
+/// by block into an unlinked spill file, copied into the segment after the postings (on one
+/// thread, the stored documents go straight into the file first).
 /// Memory stays at one term's postings plus the new dictionary, ids and norms, whatever the
 /// sizes of the segments; the pages read from the sources are let go as the merge goes.
 ///
@@ -66,27 +67,30 @@ struct SegmentMerger {
             }
         }
 
-        // Stored documents (and ids), in the new order, on a second thread into a spill file,
-        // while this thread merges the postings: the two are independent, and one thread left a
-        // merge the work of one core (a 5 GB build waited 48 s on its last merge with the other
-        // core idle). The spilled section is copied into the file after the postings. A merge in
-        // the background of indexing threads (`parallel` false) does the two one after the other:
-        // the cores are busy anyway, and two threads' transient memory at the moment of a flush
-        // took a 5 GB build's peak RSS to 1,141 and 1,180 MiB under a 1 GiB budget (1,087 without).
+        let w = try SectionWriter(path: path, kind: .segment, identity: segmentID)
+
+        // Stored documents (and ids), in the new order. With `parallel`, on a second thread into a
+        // spill file while this thread merges the postings (the two are independent, and one
+        // thread left a merge the work of one core: a 5 GB build waited 48 s on its last merge
+        // with the other core idle); the spilled section is copied in after the postings. A merge
+        // in the background of indexing threads (`parallel` false) writes them straight into the
+        // file first: the cores are busy anyway, and two threads' transient memory at the moment
+        // of a flush took a 5 GB build's peak RSS to 1,141 and 1,180 MiB under a 1 GiB budget.
+        let spill = parallel ? try SpillFile(directory: path) : nil
         let storedJob = StoredMerge(sources: sources, docMaps: docMaps, documentCount: documentCount,
-                                    spill: try SpillFile(directory: path), path: path, shouldStop: StopCheck(shouldStop))
-        if parallel {
+                                    sink: spill ?? w, path: path, shouldStop: StopCheck(shouldStop))
+        if spill != nil {
             let storedThread = Thread { storedJob.run() }
             storedThread.name = "cjksearch-merge-stored"
             storedThread.stackSize = 8 << 20
             storedThread.start()
         } else {
+            w.beginSection(SegmentFormat.stored)
             storedJob.run()
             _ = try storedJob.wait()   // (its error now, before the postings)
+            w.endSection()
         }
         defer { storedJob.cancelAndWait() }
-
-        let w = try SectionWriter(path: path, kind: .segment, identity: segmentID)
 
         // Postings: the sources' dictionaries walked together.
         w.beginSection(SegmentFormat.postings)
@@ -154,9 +158,11 @@ struct SegmentMerger {
         for s in sources { s.reader.file.releaseResidentPages() }
 
         let ids = try storedJob.wait()
-        w.beginSection(SegmentFormat.stored)
-        try storedJob.spill.copy { try w.append($0) }
-        w.endSection()
+        if let spill {
+            w.beginSection(SegmentFormat.stored)
+            try spill.copy { try w.append($0) }
+            w.endSection()
+        }
 
         var meta = ByteWriter()
         meta.u32(UInt32(documentCount))
@@ -183,12 +189,13 @@ private struct StopCheck: @unchecked Sendable {
 }
 
 /// The stored-documents half of a merge, run on its own thread: every live document of the
-/// sources, in the new order, into a spill file; the ids in that order for the caller.
+/// sources, in the new order, into a sink (a spill file, or the segment's stored section begun);
+/// the ids in that order for the caller.
 private final class StoredMerge: @unchecked Sendable {
     let sources: [SegmentMerger.Source]
     let docMaps: [[Int32]]
     let documentCount: Int
-    let spill: SpillFile
+    let sink: any ByteSink
     let path: String
     let shouldStop: StopCheck
     private let condition = NSCondition()
@@ -196,11 +203,11 @@ private final class StoredMerge: @unchecked Sendable {
     private var cancelled = false
     private var result: Result<[String], Error> = .success([])
 
-    init(sources: [SegmentMerger.Source], docMaps: [[Int32]], documentCount: Int, spill: SpillFile, path: String, shouldStop: StopCheck) {
+    init(sources: [SegmentMerger.Source], docMaps: [[Int32]], documentCount: Int, sink: any ByteSink, path: String, shouldStop: StopCheck) {
         self.sources = sources
         self.docMaps = docMaps
         self.documentCount = documentCount
-        self.spill = spill
+        self.sink = sink
         self.path = path
         self.shouldStop = shouldStop
     }
@@ -225,7 +232,7 @@ private final class StoredMerge: @unchecked Sendable {
         let decompressor = ZstdDecompressor()
         var ids: [String] = []
         ids.reserveCapacity(documentCount)
-        let stored = StoredDocumentsWriter(streamingTo: spill)
+        let stored = StoredDocumentsWriter(streamingTo: sink)
         for (k, s) in sources.enumerated() {
             try s.reader.stored.forEachDocument(decompressor: decompressor) { d, doc in
                 guard docMaps[k][d] >= 0 else { return }
@@ -237,7 +244,7 @@ private final class StoredMerge: @unchecked Sendable {
             }
             s.reader.file.releaseResidentPages()
         }
-        try stored.finish { try spill.append(Array($0)) }
+        try stored.finish { try sink.append(Array($0)) }
         return ids
     }
 
