@@ -168,7 +168,7 @@ enum FileFormat {
 /// dropped before ``finish()``, the partial file is removed.
 /// Where streamed bytes go (see ``StoredDocumentsWriter/init(streamingTo:)``).
 protocol ByteSink: AnyObject {
-    func append(_ bytes: [UInt8]) throws
+    func append(_ raw: UnsafeRawBufferPointer) throws
 }
 
 final class SectionWriter: ByteSink {

@@ -117,7 +117,7 @@ final class StoredDocumentsWriter {
         let length = zstd.compress(raw, appendingTo: &frames)
         index.append((UInt32(first), UInt32(raw.count), streamed + start, length))
         if let stream {
-            try stream.append(frames)
+            try frames.withUnsafeBytes { try stream.append($0) }
             streamed += length
         }
     }
