@@ -43,10 +43,11 @@ public struct SearchIndex: Sendable {
         FileIO.exists(directory + "/" + Manifest.fileName)
     }
 
-    /// Creates an empty index at `directory` (created if missing).
+    /// Creates an empty index at `directory` (created if missing), analyzing text as `analysis`
+    /// says for as long as the index lives.
     ///
     /// - Throws: ``SearchError`` if an index already exists there or the directory cannot be written.
-    public static func create(at directory: String) throws -> SearchIndex {
+    public static func create(at directory: String, analysis: AnalysisOptions = AnalysisOptions()) throws -> SearchIndex {
         let index = SearchIndex(directory: directory)
         if exists(at: index.directory) {
             throw SearchError(.io, "an index already exists here", path: index.directory)
@@ -57,8 +58,17 @@ public struct SearchIndex: Sendable {
         if exists(at: index.directory) {   // created by another process while we took the lock
             throw SearchError(.io, "an index already exists here", path: index.directory)
         }
-        try Manifest().write(directory: index.directory)
+        var manifest = Manifest()
+        manifest.analysis = analysis
+        try manifest.write(directory: index.directory)
         return index
+    }
+
+    /// How this index analyzes text (fixed when it was created).
+    ///
+    /// - Throws: ``SearchError`` if the manifest cannot be read.
+    public func analysis() throws -> AnalysisOptions {
+        try Manifest.read(directory: directory).analysis
     }
 
     /// Opens the existing index at `directory`.
@@ -76,15 +86,28 @@ public struct SearchIndex: Sendable {
     }
 
     /// Opens the index at `directory`, creating an empty one if there is none.
-    public static func openOrCreate(at directory: String) throws -> SearchIndex {
+    ///
+    /// - Parameter analysis: how a new index analyzes text (the default when nil). When the
+    ///   index exists and `analysis` is given, it must be the index's own.
+    /// - Throws: ``SearchError/Code-swift.struct/invalidInput`` when the existing index analyzes
+    ///   text otherwise than `analysis` says (its analysis is fixed at creation).
+    public static func openOrCreate(at directory: String, analysis: AnalysisOptions? = nil) throws -> SearchIndex {
         let index = SearchIndex(directory: directory)
-        if exists(at: index.directory) { return index }
-        do {
-            return try create(at: index.directory)
-        } catch let e as SearchError where exists(at: index.directory) {
-            _ = e   // another process created it meanwhile
-            return index
+        if !exists(at: index.directory) {
+            do {
+                return try create(at: index.directory, analysis: analysis ?? AnalysisOptions())
+            } catch let e as SearchError where exists(at: index.directory) {
+                _ = e   // another process created it meanwhile
+            }
         }
+        if let analysis {
+            let existing = try index.analysis()
+            guard existing == analysis else {
+                throw SearchError(.invalidInput, "the index exists with \(existing), not \(analysis); analysis is fixed when an index is created",
+                                  path: index.directory)
+            }
+        }
+        return index
     }
 
     /// Opens the writer. - Throws: ``SearchError/Code-swift.struct/locked`` if another writer is open.

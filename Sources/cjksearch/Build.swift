@@ -16,6 +16,8 @@ struct BuildOptions {
     var strict = false
     var commitEvery: Int?
     var optimize = false
+    /// The analysis of a new index; nil: the default for a new index, the existing one's otherwise.
+    var analysis: AnalysisOptions?
     /// Merge segments in the background by the tiered policy while indexing.
     var backgroundMerge = true
     /// Show the live progress line (only on a terminal).
@@ -60,7 +62,7 @@ enum Build {
         let started = Date()
         let files = try InputReader.expand(options.inputs)
         let totalBytes: Int? = files.contains("-") ? nil : files.reduce(0) { $0 + Build.fileSize($1) }
-        let idx = try SearchIndex.openOrCreate(at: options.index)
+        let idx = try SearchIndex.openOrCreate(at: options.index, analysis: options.analysis)
         // The reader and the parsing threads hold chunks of lines and their documents (up to two
         // chunks of about 1 MiB a parsing thread, plus the reader's buffers): set aside from the
         // budget, so that the whole process stays within it.

@@ -45,6 +45,9 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: "Commit every N documents, so that an interrupted build keeps what it committed.")
     var commitEvery: Int?
 
+    @Flag(name: .long, inversion: .prefixedNo, help: "Fold traditional Chinese to simplified, so that either script finds both (fixed when the index is created; an existing index must match).")
+    var tsFolding = true
+
     @Flag(name: .long, help: "Print nothing but errors (no progress line, no summary).")
     var quiet = false
 
@@ -76,6 +79,10 @@ struct IndexCommand: ParsableCommand {
             o.optimize = optimize
             o.backgroundMerge = backgroundMerge
             o.progress = !quiet
+            // Given explicitly, the setting must match an existing index; left at its default,
+            // a new index gets it and an existing one keeps its own.
+            let explicit = CommandLine.arguments.contains { $0 == "--no-ts-folding" || $0 == "--ts-folding" }
+            o.analysis = explicit ? AnalysisOptions(foldsTraditionalToSimplified: tsFolding) : nil
             let summary = try Build.run(o)
             if !quiet { for line in Build.describe(summary) { print(line) } }
             if summary.interrupted { throw ExitCode(130) }
@@ -109,7 +116,8 @@ struct MergeCommand: ParsableCommand {
         try runReportingErrors {
             let started = Date()
             let sources = try inputs.map { try SearchIndex.open(at: $0) }
-            let out = try SearchIndex.openOrCreate(at: index)
+            // A new OUT analyzes text as the inputs do (a merge never re-analyzes).
+            let out = try SearchIndex.openOrCreate(at: index, analysis: SearchIndex.exists(at: index) ? nil : try sources[0].analysis())
             let writer = try out.writer()
             let info = try writer.merge(adding: sources)
             writer.close()
@@ -139,6 +147,7 @@ struct StatsCommand: ParsableCommand {
                     "documents": stats.documents, "deleted_documents": stats.deletedDocuments,
                     "segments": stats.segments, "terms": stats.terms, "bytes": stats.bytes,
                     "bytes_by_kind": stats.bytesByKind, "generation": stats.generation,
+                    "ts_folding": stats.analysis.foldsTraditionalToSimplified,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))

@@ -56,6 +56,7 @@ enum Output {
         terms: \(s.terms)
         bytes: \(s.bytes) (\(String(format: "%.2f", Double(s.bytes) / 1_048_576)) MiB)
         generation: \(s.generation)
+        analysis: \(s.analysis)
 
         """
         for (k, v) in s.bytesByKind.sorted(by: { $0.key < $1.key }) {

@@ -97,6 +97,38 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("/nonexistent/idx"), missing.stderr)
     }
 
+    /// Traditional → simplified folding is on by default and can be turned off when an index is
+    /// created; an existing index keeps its setting, and an explicit flag that disagrees fails.
+    func testTraditionalSimplifiedFolding() throws {
+        let dir = temporaryDirectory()
+        let on = try corpusIndex()
+        XCTAssertEqual(try run(["search", "--index", on, "--count", "重慶經開區"]).stdout, "1\n")
+        XCTAssertEqual(try run(["search", "--index", on, "--count", "重庆经开区"]).stdout, "1\n")
+        let off = dir + "/off"
+        let r = try run(["index", "--index", off, "--no-ts-folding", "--quiet", CLITests.repository + "/Corpus"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try run(["search", "--index", off, "--count", "重慶經開區"]).stdout, "1\n")
+        XCTAssertEqual(try run(["search", "--index", off, "--count", "重庆经开区"]).stdout, "0\n")
+        for (index, folding) in [(on, true), (off, false)] {
+            let stats = try run(["stats", "--index", index, "--json"])
+            let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(o["ts_folding"] as? Bool, folding)
+        }
+        // Adding to the index without the flag keeps its setting; with the other setting, it fails.
+        XCTAssertEqual(try run(["index", "--index", off, "--quiet", CLITests.repository + "/Corpus"]).status, 0)
+        let clash = try run(["index", "--index", off, "--ts-folding", "--quiet", CLITests.repository + "/Corpus"])
+        XCTAssertNotEqual(clash.status, 0)
+        XCTAssertTrue(clash.stderr.contains("traditional-to-simplified folding off"), clash.stderr)
+        // Searched together, or merged, indexes must be analyzed alike.
+        let both = try run(["search", "--index", on, "--index", off, "--count", "重慶"])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("analyzed differently"), both.stderr)
+        let merged = try run(["merge", "--index", dir + "/m", off])
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        XCTAssertEqual(try run(["search", "--index", dir + "/m", "--count", "重庆经开区"]).stdout, "0\n")
+        XCTAssertNotEqual(try run(["merge", "--index", dir + "/m", on]).status, 0)
+    }
+
     func testJSONLInputWithBadLines() throws {
         let dir = temporaryDirectory()
         let input = dir + "/docs.jsonl"

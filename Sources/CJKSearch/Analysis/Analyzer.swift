@@ -1,10 +1,12 @@
 /// The analysis chain, the same at index time and at query time: ``Normalizer`` (crawl artifacts,
-/// NFKC, lower case, ignorables), then classification by ``Script``, then tokens.
+/// NFKC, lower case, ignorables, traditional → simplified folding as the index's
+/// ``AnalysisOptions`` say), then classification by ``Script``, then tokens.
 ///
 /// ## Tokens
 ///
 /// Positions count characters in CJK runs and words elsewhere: every CJK character and every word
-/// takes one position; separators take none.
+/// takes one position; separators take none. (The table shows the characters unfolded; with
+/// traditional → simplified folding on, the default, `東京` is indexed as `东京` and `買っ` as `买っ`.)
 ///
 /// | input (normalized) | class run | positional tokens (term @ position) | presence |
 /// |---|---|---|---|
@@ -31,9 +33,13 @@
 final class Analyzer {
     static let maxWordBytes = 255
 
-    let normalizer = Normalizer()
+    let normalizer: Normalizer
+    let options: AnalysisOptions
 
-    init() {}
+    init(_ options: AnalysisOptions = AnalysisOptions()) {
+        self.options = options
+        normalizer = Normalizer(options)
+    }
 
     /// Analyzes UTF-8 `bytes` into `out` (cleared first).
     func analyze(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout AnalyzedField) throws {

@@ -50,6 +50,9 @@ struct NormalizedText {
 /// 3. **Lower case** (Unicode full lower-case mapping), then NFKC again.
 /// 4. **Default-ignorable code points are dropped** (soft hyphen, zero-width space and joiners,
 ///    BOM, variation selectors), so they cannot split a word or a CJK run.
+/// 5. **Traditional → simplified folding** (``ChineseFolding``), when the index has it on
+///    (``AnalysisOptions/foldsTraditionalToSimplified``): 慶 becomes 庆. A folded character keeps
+///    its original byte range, so snippets mark the page's own characters.
 ///
 /// ASCII and the common CJK blocks (unified ideographs, kana, Hangul syllables) are already in
 /// normal form; they take a fast path with no allocation. Other characters go through Foundation's
@@ -58,8 +61,19 @@ struct NormalizedText {
 /// Not thread-safe (the cache); make one per thread.
 final class Normalizer {
     private var cache: [UInt32: [UInt32]] = [:]
+    /// ``ChineseFolding/table`` when folding is on.
+    private let foldTable: UnsafePointer<UInt32>?
 
-    init() {}
+    init(_ options: AnalysisOptions = AnalysisOptions()) {
+        foldTable = options.foldsTraditionalToSimplified ? ChineseFolding.table : nil
+    }
+
+    /// `s` folded when folding is on.
+    @inline(__always)
+    private func folded(_ s: UInt32) -> UInt32 {
+        guard let foldTable else { return s }
+        return ChineseFolding.fold(s, foldTable)
+    }
 
     /// Normalizes `bytes`, which must be valid UTF-8, into `out` (cleared first).
     ///
@@ -103,7 +117,7 @@ final class Normalizer {
             }
             if !nextIsCombining {
                 if Normalizer.isStable(s) {
-                    out.append(s, i, i + len)
+                    out.append(folded(s), i, i + len)
                     i += len
                     continue
                 }
@@ -116,7 +130,7 @@ final class Normalizer {
                     continue
                 }
                 if let cached = cache[s] {
-                    for m in cached where !Normalizer.isIgnorable(m) { out.append(m, i, i + len) }
+                    for m in cached where !Normalizer.isIgnorable(m) { out.append(folded(m), i, i + len) }
                     i += len
                     continue
                 }
@@ -215,7 +229,7 @@ final class Normalizer {
             if cluster.count == 1 && cache.count < 65_536 { cache[first] = mapped }
         }
         for s in mapped where !Normalizer.isIgnorable(s) {
-            out.append(s, i, j)
+            out.append(folded(s), i, j)
         }
         return j
     }

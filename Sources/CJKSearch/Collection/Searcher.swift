@@ -47,6 +47,8 @@ public struct IndexStats: Sendable, Hashable {
     public var bytesByKind: [String: Int]
     /// The commit generation.
     public var generation: UInt64
+    /// How the index analyzes text.
+    public var analysis: AnalysisOptions
 }
 
 /// Searches one commit of an index.
@@ -101,7 +103,7 @@ public final class Searcher: Sendable {
     public func search(_ query: Query, limit: Int = 10, options: SearchOptions = SearchOptions()) throws -> SearchResults {
         guard limit >= 0 else { throw SearchError(.invalidQuery, "limit \(limit) is negative") }
         let started = DispatchTime.now().uptimeNanoseconds
-        let analyzer = Analyzer()
+        let analyzer = Analyzer(snapshot.manifest.analysis)
         let weight = try QueryWeight(query, snapshot: snapshot, options: options, analyzer: analyzer)
         let decompressor = ZstdDecompressor()
         let segments = snapshot.segments
@@ -158,7 +160,8 @@ public final class Searcher: Sendable {
         }
         let top = try collector.sorted()
         let snippetBuilder = options.snippets && options.storedFields
-            ? SnippetBuilder(leaves: weight.leaves, weights: weight.leafWeights, length: options.snippetLength)
+            ? SnippetBuilder(leaves: weight.leaves, weights: weight.leafWeights, length: options.snippetLength,
+                             analyzer: analyzer)
             : nil
         var hits: [Hit] = []
         hits.reserveCapacity(top.count)
@@ -238,6 +241,7 @@ public final class Searcher: Sendable {
             }
         }
         return IndexStats(documents: snapshot.documentCount, deletedDocuments: deleted, segments: snapshot.segments.count,
-                          terms: terms, bytes: bytes, bytesByKind: byKind, generation: snapshot.manifest.generation)
+                          terms: terms, bytes: bytes, bytesByKind: byKind, generation: snapshot.manifest.generation,
+                          analysis: snapshot.manifest.analysis)
     }
 }

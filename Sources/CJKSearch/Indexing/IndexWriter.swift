@@ -94,7 +94,7 @@ public final class IndexWriter {
     private var manifest: Manifest
     private var segments: [WriterSegment] = []
     /// The buffer of the caller's thread (``IndexWriterOptions/threads`` == 1).
-    private var buffer = PendingBuffer()
+    private var buffer: PendingBuffer
     /// The indexing threads (``IndexWriterOptions/threads`` > 1), started at the first add.
     private var workers: [IndexingWorker] = []
     private var batches: [[IndexingWorker.Operation]] = []
@@ -141,6 +141,7 @@ public final class IndexWriter {
         manifest = try Manifest.read(directory: directory)
         let snapshot = try IndexSnapshot.open(directory: directory)
         manifest = snapshot.manifest
+        buffer = PendingBuffer(analysis: manifest.analysis)
         segments = snapshot.segments.map { WriterSegment(entry: $0.entry, reader: $0.reader, live: $0.live, dirty: false) }
         // Opening verified small segments in full; the writer only consults them now and then.
         for s in segments { s.reader.file.releaseResidentPages() }
@@ -248,7 +249,7 @@ public final class IndexWriter {
             updateThreadShare()
         }
         let group = FlushGroup()
-        workers = (0 ..< n).map { _ in IndexingWorker(budget: threadShare, sink: sink, group: group) }
+        workers = (0 ..< n).map { _ in IndexingWorker(budget: threadShare, sink: sink, group: group, analysis: manifest.analysis) }
         for w in workers { group.join(w) }
         batches = Array(repeating: [], count: n)
         batchBytes = Array(repeating: 0, count: n)
@@ -371,6 +372,11 @@ public final class IndexWriter {
             try flushAll()
             try waitForBackgroundMerge()
             let snapshots = try others.map { try IndexSnapshot.open(directory: $0.directory) }
+            for s in snapshots where s.manifest.analysis != manifest.analysis {
+                // Segments are merged as they are, never re-analyzed: their terms must be folded alike.
+                throw SearchError(.invalidInput, "this index was built with \(s.manifest.analysis), the target with \(manifest.analysis): rebuild it with the same analysis to merge",
+                                  path: s.directory)
+            }
             for s in snapshots { for segment in s.segments { segment.reader.file.releaseResidentPages() } }
             var readers = segments.map(\.reader) + snapshots.flatMap { $0.segments.map(\.reader) }
             var lives = segments.map(\.live) + snapshots.flatMap { $0.segments.map(\.live) }
@@ -472,7 +478,7 @@ public final class IndexWriter {
     /// one buffer in order: a copy in another segment is older.
     fileprivate func flush(_ buffer: inout PendingBuffer) throws {
         let flushed = buffer
-        buffer = PendingBuffer()
+        buffer = PendingBuffer(analysis: buffer.analysis)
         var added: WriterSegment?
         if flushed.writer.documentCount > 0 {
             stateLock.lock()
@@ -683,10 +689,17 @@ public final class IndexWriter {
 /// which of its own documents were replaced or deleted, and the ids whose older copies in earlier
 /// segments must be deleted when it is flushed.
 struct PendingBuffer {
-    var writer = SegmentWriter()
+    /// The index's analysis, which every buffer after this one keeps.
+    let analysis: AnalysisOptions
+    var writer: SegmentWriter
     var ids: [String: Int] = [:]
     var deleted: [Int] = []
     var pendingDeletes: [String] = []
+
+    init(analysis: AnalysisOptions) {
+        self.analysis = analysis
+        writer = SegmentWriter(analysis: analysis)
+    }
 
     var pendingCount: Int { writer.documentCount - deleted.count }
 

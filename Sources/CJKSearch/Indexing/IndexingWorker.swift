@@ -27,13 +27,14 @@ final class IndexingWorker: FlushGroup.Member, @unchecked Sendable {
     private var bufferedBytes = 0
 
     // Owned by the thread:
-    private var buffer = PendingBuffer()
+    private var buffer: PendingBuffer
     private let budget: BufferBudget
     private let sink: IndexWriter.FlushSink
     private let group: FlushGroup
     private var thread: Thread?
 
-    init(budget: BufferBudget, sink: IndexWriter.FlushSink, group: FlushGroup) {
+    init(budget: BufferBudget, sink: IndexWriter.FlushSink, group: FlushGroup, analysis: AnalysisOptions) {
+        buffer = PendingBuffer(analysis: analysis)
         self.budget = budget
         self.sink = sink
         self.group = group

@@ -49,8 +49,14 @@ final class IndexSnapshot: @unchecked Sendable {
     /// length sums and document frequencies are global and scores equal those of one index
     /// holding all the documents. The indexes should hold distinct ids (as shards do); a document
     /// in two of them is found twice. `directory` and `manifest` are the first index's.
+    ///
+    /// - Throws: ``SearchError/Code-swift.struct/invalidInput`` when the indexes analyze text
+    ///   differently (one query could not be analyzed as all of their pages were).
     convenience init(combining parts: [IndexSnapshot]) throws {
         precondition(!parts.isEmpty, "combining no snapshots")
+        for p in parts.dropFirst() where p.manifest.analysis != parts[0].manifest.analysis {
+            throw SearchError(.invalidInput, "indexes analyzed differently cannot be searched together: \(p.manifest.analysis) here, \(parts[0].manifest.analysis) in \(parts[0].directory)", path: p.directory)
+        }
         try self.init(directory: parts[0].directory, manifest: parts[0].manifest,
                       segments: parts.flatMap(\.segments), parts: parts)
     }

@@ -5,10 +5,14 @@
 /// previous commit or the new one, and a crash at any moment leaves the previous commit intact.
 ///
 /// ```
-/// Info (1) --> Generation:u64, NextSegmentNumber:u64, AnalyzerVersion:u32, SegmentCount:u32,
+/// Info (1) --> Generation:u64, NextSegmentNumber:u64, AnalyzerVersion:u32, AnalysisFlags:u32,
+///              SegmentCount:u32,
 ///              <Name:string, SegmentID:u64, DocCount:u32, DeletedCount:u32, DeletionsGeneration:u32>^SegmentCount
 /// ```
 /// A segment's deletions are in `<Name>_<DeletionsGeneration>.del` when DeletionsGeneration > 0.
+/// AnalyzerVersion is 2; AnalysisFlags holds the index's ``AnalysisOptions`` (bit 0: traditional →
+/// simplified folding; other bits must be 0). A version 1 manifest has no AnalysisFlags and reads
+/// as folding off (how those indexes were built); the next commit rewrites it as version 2.
 ///
 /// Worked example: generation 3 with one segment `s00000002-9f31c0d2` of 5 documents, 1 deleted in
 /// deletions generation 1 → files `MANIFEST`, `s00000002-9f31c0d2.seg`, `s00000002-9f31c0d2_1.del`.
@@ -26,10 +30,13 @@ struct Manifest: Equatable, Sendable {
 
     static let fileName = "MANIFEST"
     /// Bumped when analysis changes so that old indexes would tokenize differently from new queries.
-    static let analyzerVersion: UInt32 = 1
+    /// Version 2 added AnalysisFlags (traditional → simplified folding); version 1 still reads.
+    static let analyzerVersion: UInt32 = 2
 
     var generation: UInt64 = 0
     var nextSegmentNumber: UInt64 = 1
+    /// How the index's text is analyzed, fixed at creation.
+    var analysis = AnalysisOptions()
     var segments: [SegmentEntry] = []
 
     var liveDocumentCount: Int { segments.reduce(0) { $0 + $1.documentCount - $1.deletedCount } }
@@ -39,6 +46,7 @@ struct Manifest: Equatable, Sendable {
         w.u64(generation)
         w.u64(nextSegmentNumber)
         w.u32(Manifest.analyzerVersion)
+        w.u32(analysis.flags)
         w.u32(UInt32(segments.count))
         for s in segments {
             w.string(s.name)
@@ -66,10 +74,21 @@ struct Manifest: Equatable, Sendable {
                 throw r.error("implausible generation or segment counter", at: 0)
             }
             let analyzer = try r.u32()
-            guard analyzer == analyzerVersion else {
+            guard analyzer == 1 || analyzer == analyzerVersion else {
                 throw SearchError(analyzer < analyzerVersion ? .formatTooOld : .formatTooNew,
-                                  "index was built with analyzer version \(analyzer); this build uses \(analyzerVersion): rebuild the index",
+                                  "index was built with analyzer version \(analyzer); this build reads 1 and \(analyzerVersion)",
                                   path: path, offset: r.fileOffset + 16)
+            }
+            if analyzer == 1 {
+                m.analysis = .version1
+            } else {
+                let at = r.fileOffset + r.position
+                let flags = try r.u32()
+                guard flags & ~AnalysisOptions.knownFlags == 0 else {
+                    throw SearchError(.formatTooNew, "unknown analysis flags \(String(flags, radix: 16)) (this build knows \(AnalysisOptions.knownFlags))",
+                                      path: path, offset: at)
+                }
+                m.analysis = AnalysisOptions(flags: flags)
             }
             let count = Int(try r.u32())
             guard count <= 1 << 20 else { throw r.error("segment count \(count) is implausible") }

@@ -3,7 +3,7 @@
 /// Call order: ``add(_:)`` any number of times, then ``finish(segmentID:)`` (or
 /// ``finishChunks(segmentID:)``) once. The postings live in an ``Inverter`` arena.
 final class SegmentWriter {
-    private let analyzer = Analyzer()
+    private let analyzer: Analyzer
     private var field: AnalyzedField = {
         var f = AnalyzedField()
         f.text.tracksOffsets = false   // the offset map is for snippets, not for indexing
@@ -20,7 +20,9 @@ final class SegmentWriter {
 
     private(set) var documentCount = 0
 
-    init() {}
+    init(analysis: AnalysisOptions = AnalysisOptions()) {
+        analyzer = Analyzer(analysis)
+    }
 
     private var released = false
 

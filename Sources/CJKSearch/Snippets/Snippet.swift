@@ -33,7 +33,8 @@ struct SnippetBuilder {
     let leaves: [LeafPlan]
     let weights: [Double]
     let length: Int
-    let analyzer = Analyzer()
+    /// The index's analyzer, so that the body is analyzed as the page was.
+    let analyzer: Analyzer
 
     func snippet(for body: String) -> Snippet { snippet(for: body, length: length) }
 

@@ -6,9 +6,11 @@ final class AnalyzerTests: XCTestCase {
 
     // MARK: Helpers
 
-    private func analyze(_ s: String) throws -> AnalyzedField {
+    /// Folding off by default here, as in the table of the Analyzer's documentation (folding has
+    /// its own tests, ChineseFoldingTests).
+    private func analyze(_ s: String, _ analysis: AnalysisOptions = .version1) throws -> AnalyzedField {
         var field = AnalyzedField()
-        try Analyzer().analyze(s, into: &field)
+        try Analyzer(analysis).analyze(s, into: &field)
         return field
     }
 
@@ -108,6 +110,11 @@ final class AnalyzerTests: XCTestCase {
         let bytes = Array(input.utf8)
         let f = try analyze(input)
         XCTAssertEqual(Self.render(f), "tokyo@0 東京@1 京$@2")
+        // Folded, the tokens change and their original ranges do not.
+        let folded = try analyze(input, AnalysisOptions())
+        XCTAssertEqual(Self.render(folded), "tokyo@0 东京@1 京$@2")
+        XCTAssertEqual(folded.text.starts, f.text.starts)
+        XCTAssertEqual(folded.text.ends, f.text.ends)
         let table: [(token: Int, expected: String, note: String)] = [
             (0, "Ｔｏｋｙｏ", "word maps to its full-width source"),
             (1, "東", "bigram's first character"),

@@ -2,15 +2,17 @@ import XCTest
 @testable import CJKSearch
 
 /// A CJK query must return exactly the documents whose normalized title or body contains it as a
-/// substring. The oracle is a brute-force scan of the normalized text.
+/// substring. The oracle is a brute-force scan of the normalized text: folded from traditional to
+/// simplified Chinese (``ChineseFolding``) as the index is by default, so a query in either script
+/// finds what the folded substring scan finds.
 final class SubstringOracleTests: XCTestCase {
     struct NormalizedDoc {
         let id: String
         let fields: [[UInt32]]   // title, body (normalized scalars)
     }
 
-    func normalize(_ docs: [Document]) throws -> [NormalizedDoc] {
-        let n = Normalizer()
+    func normalize(_ docs: [Document], _ analysis: AnalysisOptions = AnalysisOptions()) throws -> [NormalizedDoc] {
+        let n = Normalizer(analysis)
         var out: [NormalizedDoc] = []
         for d in docs {
             var fields: [[UInt32]] = []
@@ -81,28 +83,47 @@ final class SubstringOracleTests: XCTestCase {
         return out
     }
 
-    func checkOracle(_ docs: [Document], queries: Int, seed: UInt64, commitEvery: Int = .max) throws {
+    /// Queries are drawn from the text in its own script (unfolded). With folding on, each is run
+    /// as drawn and folded to simplified, and both must find the documents whose folded text
+    /// holds the folded query; with folding off, as drawn, against the unfolded text.
+    func checkOracle(_ docs: [Document], queries: Int, seed: UInt64, commitEvery: Int = .max,
+                     analysis: AnalysisOptions = AnalysisOptions()) throws {
         let dir = makeTemporaryDirectory(self)
-        let index = try TestCorpus.buildIndex(at: dir, docs, commitEvery: commitEvery)
+        let index = try TestCorpus.buildIndex(at: dir, docs, commitEvery: commitEvery, analysis: analysis)
         let searcher = try index.searcher()
-        let normalized = try normalize(docs)
-        let sample = sampleQueries(normalized, count: queries, seed: seed)
+        let normalized = try normalize(docs, analysis)
+        let unfolded = try normalize(docs, .version1)
+        let sample = sampleQueries(unfolded, count: queries, seed: seed)
         XCTAssertGreaterThan(sample.count, queries / 2)
-        var cjkQueries = 0
+        var cjkQueries = 0, folds = 0
         for q in sample {
-            let text = String(String.UnicodeScalarView(q.compactMap(Unicode.Scalar.init)))
             if q.allSatisfy(Script.isCJK) { cjkQueries += 1 }
-            let expected = Set(normalized.filter { Self.contains($0.fields[0], q) || Self.contains($0.fields[1], q) }.map(\.id))
-            let results = try searcher.search(.text(text), limit: docs.count + 1, options: SearchOptions(snippets: false))
-            let got = Set(results.hits.map(\.id))
-            XCTAssertEqual(results.totalCount, expected.count, "count for \(text)")
-            XCTAssertEqual(got, expected, "documents for \(text)")
+            let folded = analysis.foldsTraditionalToSimplified ? q.map { ChineseFolding.fold($0) } : q
+            let expected = Set(normalized.filter { Self.contains($0.fields[0], folded) || Self.contains($0.fields[1], folded) }.map(\.id))
+            if folded != q { folds += 1 }
+            for form in folded == q ? [q] : [q, folded] {
+                let text = String(String.UnicodeScalarView(form.compactMap(Unicode.Scalar.init)))
+                let results = try searcher.search(.text(text), limit: docs.count + 1, options: SearchOptions(snippets: false))
+                let got = Set(results.hits.map(\.id))
+                XCTAssertEqual(results.totalCount, expected.count, "count for \(text)")
+                XCTAssertEqual(got, expected, "documents for \(text)")
+            }
         }
         XCTAssertGreaterThan(cjkQueries, sample.count / 3)
+        if analysis.foldsTraditionalToSimplified && docs.count == (try? TestCorpus.corpusDocuments().count) {
+            // The bundled pages are traditional: most of their CJK queries change when folded.
+            XCTAssertGreaterThan(folds, cjkQueries / 3)
+        }
     }
 
     func testBundledCorpus() throws {
         try checkOracle(try TestCorpus.corpusDocuments(), queries: 400, seed: 1)
+    }
+
+    /// An index created with folding off matches the characters as written.
+    func testBundledCorpusWithoutFolding() throws {
+        try checkOracle(try TestCorpus.corpusDocuments(), queries: 200, seed: 4,
+                        analysis: AnalysisOptions(foldsTraditionalToSimplified: false))
     }
 
     func testMixedLanguages() throws {

@@ -5,7 +5,7 @@ import XCTest
 final class FormatExampleTests: XCTestCase {
     func testWorkedExample() throws {
         let dir = makeTemporaryDirectory(self)
-        let w = SegmentWriter()
+        let w = SegmentWriter(analysis: .version1)   // FORMAT.md's example shows the characters unfolded
         try w.add(Document(id: "a", title: "東京", body: "東京都"))
         try FileIO.writeNewFile(dir + "/x.seg", [w.finish(segmentID: 1)])
         let r = try SegmentReader(directory: dir, name: "x", expectedID: 1)
@@ -56,5 +56,18 @@ final class FormatExampleTests: XCTestCase {
         }
         XCTAssertEqual(raw, [0x01, 0x61, 0x06, 0xE6, 0x9D, 0xB1, 0xE4, 0xBA, 0xAC, 0x09,
                              0xE6, 0x9D, 0xB1, 0xE4, 0xBA, 0xAC, 0xE9, 0x83, 0xBD, 0x00])
+    }
+
+    /// FORMAT.md's manifest example: the Info section of a new index with the default analysis.
+    func testManifestExample() throws {
+        let dir = makeTemporaryDirectory(self)
+        _ = try SearchIndex.create(at: dir)
+        let bytes = try FileIO.readFile(dir + "/" + Manifest.fileName)
+        let info: [UInt8] = try bytes.withUnsafeBytes { raw in
+            let parsed = try FileFormat.parse(ByteReader(raw, path: "MANIFEST"), expecting: .manifest)
+            let r = try parsed.section(1)
+            return Array(UnsafeRawBufferPointer(rebasing: raw[r.fileOffset ..< r.fileOffset + r.count]))
+        }
+        XCTAssertEqual(info, [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
     }
 }

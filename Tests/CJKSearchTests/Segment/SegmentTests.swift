@@ -6,7 +6,7 @@ final class SegmentTests: XCTestCase {
     func testSameInputGivesSameBytes() throws {
         let docs = TestCorpus.mixedDocuments(count: 40, seed: 9) + (try TestCorpus.corpusDocuments())
         func build() throws -> [UInt8] {
-            let w = SegmentWriter()
+            let w = SegmentWriter(analysis: .version1)   // terms as written
             for d in docs { try w.add(d) }
             return w.finish(segmentID: 42)
         }
@@ -16,7 +16,7 @@ final class SegmentTests: XCTestCase {
     func testSegmentRoundTrip() throws {
         let dir = makeTemporaryDirectory(self)
         let docs = try TestCorpus.corpusDocuments() + [Document(id: "f", title: "標題", body: "本文", fields: ["url": "https://x", "n": "1"])]
-        let w = SegmentWriter()
+        let w = SegmentWriter(analysis: .version1)   // terms as written
         for d in docs { try w.add(d) }
         try FileIO.writeNewFile(dir + "/t.seg", [w.finish(segmentID: 7)])
         let r = try SegmentReader(directory: dir, name: "t", expectedID: 7)
@@ -44,7 +44,7 @@ extension SegmentTests {
     /// their first use rather than at open; damage there is still an error, never a result.
     func testLargeSectionsAreVerifiedBeforeFirstUse() throws {
         let dir = makeTemporaryDirectory(self)
-        let w = SegmentWriter()
+        let w = SegmentWriter(analysis: .version1)   // terms as written
         for d in try TestCorpus.corpusDocuments() { try w.add(d) }
         var bytes = w.finish(segmentID: 3)
         let parsed = try bytes.withUnsafeBytes { try FileFormat.parse(ByteReader($0, path: "x"), expecting: .segment) }

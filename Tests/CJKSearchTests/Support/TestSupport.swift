@@ -118,8 +118,9 @@ enum TestCorpus {
     /// Builds an index at `directory` from `documents`, committing every `commitEvery` documents.
     @discardableResult
     static func buildIndex(at directory: String, _ documents: [Document], commitEvery: Int = .max,
-                           options: IndexWriterOptions = IndexWriterOptions()) throws -> SearchIndex {
-        let index = try SearchIndex.openOrCreate(at: directory)
+                           options: IndexWriterOptions = IndexWriterOptions(),
+                           analysis: AnalysisOptions = AnalysisOptions()) throws -> SearchIndex {
+        let index = try SearchIndex.openOrCreate(at: directory, analysis: analysis)
         let writer = try index.writer(options: options)
         for (i, d) in documents.enumerated() {
             try writer.add(d)
