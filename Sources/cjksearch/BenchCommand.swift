@@ -161,7 +161,8 @@ struct BenchQueryCommand: ParsableCommand {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: writeQueries))
             }
             guard !workload.isEmpty else { throw SearchError(.invalidInput, "no queries") }
-            let options = SearchOptions(snippets: false, storedFields: false)
+            // Exact matching only: the peers' queries are exact, and relaxation is a fallback.
+            let options = SearchOptions(snippets: false, storedFields: false, relaxation: false)
             // Latency: each query's best of `runs`, warm (a first pass is not timed).
             var best = [Double](repeating: .infinity, count: workload.count)
             for pass in 0 ... runs {

@@ -25,7 +25,13 @@ enum Output {
         let ms = String(format: "%.2f ms", Double(results.micros) / 1000)
         let noun = results.totalCount == 1 ? "document matches" : "documents match"
         out += (results.isTotalCountExact ? "" : "at least ") + "\(results.totalCount) \(noun) (\(ms))\n"
-        for (i, hit) in results.hits.enumerated() {
+        var kind = MatchKind.exact
+        for (i, hit) in results.allHits.enumerated() {
+            if hit.match != kind {
+                kind = hit.match
+                let note = kind == .allTerms ? "not as written, but every term of it" : "at least half of the terms of each phrase"
+                out += (colour ? dimOn : "") + "-- \(note):" + (colour ? highlightOff : "") + "\n"
+            }
             let score = String(format: "%.4f", hit.score)
             let id = colour ? boldOn + hit.id + highlightOff : hit.id
             out += "\(i + 1). \(score)  \(id)\n"
@@ -43,6 +49,7 @@ enum Output {
             "score": hit.score,
             "title": hit.title,
             "snippet": hit.snippet?.marked() ?? "",
+            "match": hit.match.rawValue,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -38,6 +38,8 @@ final class Repl {
     let interactive: Bool
     let colour: Bool
     let historyPath: String
+    /// The last query searched, for :explain.
+    var lastQuery: String?
 
     init(indexes: [SearchIndex], limit: Int) throws {
         self.indexes = indexes
@@ -60,6 +62,7 @@ final class Repl {
       :help              this text
       :limit N           show N hits per query (now %d)
       :show ID           print the whole stored document
+      :explain ID        why ID scores what it does for the last query (BM25, term by term)
       :count QUERY       the exact number of matches (a search counts exactly up to 1,000)
       :stats             index statistics
       :reload            see the latest commit
@@ -108,6 +111,18 @@ final class Repl {
                 do {
                     if let doc = try searcher.document(id: arg) { print(Output.document(doc), terminator: "") } else { printError("no document with id \(arg)") }
                 } catch { printError("error: \(error)") }
+            case ":explain":
+                if arg.isEmpty { printError("usage: :explain ID (after a query)"); break }
+                guard let query = lastQuery else { printError("search for something first, then :explain ID"); break }
+                do {
+                    if let e = try searcher.explain(query, id: arg) {
+                        print(e.description, terminator: "")
+                    } else if try searcher.document(id: arg) == nil {
+                        printError("no document with id \(arg)")
+                    } else {
+                        printError("\(arg) does not match \(query)")
+                    }
+                } catch let error as SearchError { printError("error: \(error.message)") } catch { printError("error: \(error)") }
             case ":count":
                 if arg.isEmpty { printError("usage: :count QUERY"); break }
                 do {
@@ -125,6 +140,7 @@ final class Repl {
         }
         do {
             let results = try searcher.search(line, limit: limit)
+            lastQuery = line
             print(Output.results(results, colour: colour), terminator: "")
         } catch let error as SearchError {
             var message = "error: \(error.message)"

@@ -19,8 +19,11 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .long, help: "How many hits to print.")
     var limit: Int = 10
 
-    @Flag(name: .long, help: "Print one JSON object per hit per line (keys id, score, title, snippet with <mark> spans).")
+    @Flag(name: .long, help: "Print one JSON object per hit per line (keys id, score, title, snippet with <mark> spans, match: exact, allTerms or someTerms).")
     var json = false
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "When fewer documents than --limit match exactly, show documents that hold all the terms of each phrase, then some, below the exact ones.")
+    var relax = true
 
     @Flag(name: .long, help: "Print only the exact number of matching documents.")
     var count = false
@@ -33,7 +36,7 @@ struct SearchCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp(
         "Run every query of this file (- for standard input), one a line.",
-        discussion: "Prints a line per query: with --json an object with \"query\", \"count\", \"count_exact\" (false when count is a lower bound, see --exact-count), \"ids\" (the top --limit, best first) and \"micros\" (the engine's time for the query, ids included, no stored fields); without, COUNT<TAB>MICROS<TAB>QUERY<TAB>IDS, COUNT with a + when it is a lower bound. A line LABEL<TAB>QUERY (a query class) adds \"class\". A bad query prints an \"error\" and the batch goes on; the exit status is then 1."))
+        discussion: "Prints a line per query: with --json an object with \"query\", \"count\", \"count_exact\" (false when count is a lower bound, see --exact-count), \"ids\" (the top --limit, best first) and \"micros\" (the engine's time for the query, ids included, no stored fields; exact matches only, no relaxed hits); without, COUNT<TAB>MICROS<TAB>QUERY<TAB>IDS, COUNT with a + when it is a lower bound. A line LABEL<TAB>QUERY (a query class) adds \"class\". A bad query prints an \"error\" and the batch goes on; the exit status is then 1."))
     var batch: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -71,9 +74,9 @@ struct SearchCommand: ParsableCommand {
                 print(try searcher.count(text))
                 return
             }
-            let results = try searcher.search(text, limit: limit, options: SearchOptions(totalCountThreshold: threshold))
+            let results = try searcher.search(text, limit: limit, options: SearchOptions(totalCountThreshold: threshold, relaxation: relax))
             if json {
-                for hit in results.hits { print(Output.json(hit)) }
+                for hit in results.allHits { print(Output.json(hit)) }
             } else {
                 print(Output.results(results, colour: Output.useColour(fileDescriptor: 1)), terminator: "")
             }
@@ -88,7 +91,7 @@ extension SearchCommand {
 
     /// Runs the queries of `path` (see `--batch`); returns how many failed.
     func runBatch(_ searcher: Searcher, path: String) throws -> Int {
-        let options = SearchOptions(snippets: false, storedFields: false, totalCountThreshold: threshold)
+        let options = SearchOptions(snippets: false, storedFields: false, totalCountThreshold: threshold, relaxation: false)
         func search(_ text: String) throws -> SearchResults {
             try searcher.search(text, limit: count ? 0 : limit, options: options)
         }

@@ -25,7 +25,14 @@ final class ReadmeExampleTests: XCTestCase {
         let q: Query = .and([.text("重慶"), .or([.text("經開區"), .text("開發區")]), .not(.text("廣告"))])
         let custom = try searcher.search(q, limit: 5, options: SearchOptions(bm25: BM25(k1: 1.5, b: 0.6), titleBoost: 3))
         print(custom.hits.map(\.id), try searcher.stats().documents)
+        // Fewer exact matches than the limit: relaxed ones follow, each marked with how it matched.
+        let loose = try searcher.search("重慶經開區調研活動", limit: 5)
+        for hit in loose.allHits { print(hit.match, hit.id) }
+        if let first = loose.allHits.first { print(try searcher.explain("重慶經開區調研活動", id: first.id)?.description ?? "") }
         // --- end ---
+        XCTAssertEqual(loose.hits.count, 0)
+        XCTAssertEqual(loose.relaxedHits.map(\.id), ["cq-1"])
+        XCTAssertEqual(loose.relaxedHits.first?.match, .someTerms)
         XCTAssertEqual(results.totalCount, 1)
         XCTAssertEqual(results.hits.first?.snippet?.marked(open: "[", close: "]"), "胡衡華在重慶[經開區]調研時強調……")
         XCTAssertEqual(custom.hits.map(\.id), ["cq-1"])

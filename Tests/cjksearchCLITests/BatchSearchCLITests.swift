@@ -23,7 +23,7 @@ extension CLITests {
             let o = objects[i]
             XCTAssertEqual(o["query"] as? String, q)
             XCTAssertEqual(o["class"] as? String, i % 2 == 0 ? "c\(i)" : nil, q)
-            let single = try run(["search", "--index", index, "--json", "--limit", "3", q])
+            let single = try run(["search", "--index", index, "--json", "--no-relax", "--limit", "3", q])   // --batch: exact matches only
             let ids = single.stdout.split(separator: "\n").map {
                 (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String
             }

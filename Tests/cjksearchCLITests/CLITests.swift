@@ -77,7 +77,8 @@ final class CLITests: XCTestCase {
         }
         XCTAssertEqual(objects.count, 2)
         for o in objects {
-            XCTAssertEqual(Set(o.keys), ["id", "score", "title", "snippet"])
+            XCTAssertEqual(Set(o.keys), ["id", "score", "title", "snippet", "match"])
+            XCTAssertEqual(o["match"] as? String, "exact")
             XCTAssertTrue((o["snippet"] as? String)?.contains("<mark>重慶</mark>") ?? false)
         }
         let count = try run(["search", "--index", index, "--count", "重慶"])
@@ -160,6 +161,36 @@ final class CLITests: XCTestCase {
         let show = try run(["repl", "--index", dir + "/idx"], stdin: ":show a\n")
         XCTAssertTrue(show.stdout.contains("url: https://a"), show.stdout)
         XCTAssertTrue(show.stdout.contains("n: 3"), show.stdout)
+    }
+
+    /// A long query that no page holds verbatim still shows the closest pages, marked as relaxed
+    /// and below the exact ones; :explain breaks a hit's score down; --no-relax and --batch show
+    /// exact matches only.
+    func testRelaxedHitsAndExplain() throws {
+        let index = try corpusIndex()
+        let id = "\(CLITests.repository)/Corpus/000_e5b6ae4aa6c02ba4.txt"
+        let r = try run(["repl", "--index", index], stdin: "重慶經開區調研活動\n:explain \(id)\n:explain nope\n重慶經開區\n:explain \(id)\n")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("0 documents match"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("-- at least half of the terms of each phrase:\n1. "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("someTerms match of"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("exact match of \"重慶經開區\""), r.stdout)
+        XCTAssertTrue(r.stdout.contains("重慶經開區 in body: tf 10"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("no document with id nope"), r.stderr)
+        let before = try run(["repl", "--index", index], stdin: ":explain \(id)\n")
+        XCTAssertTrue(before.stderr.contains("search for something first"), before.stderr)
+
+        let json = try run(["search", "--index", index, "--json", "重慶經開區調研活動"])
+        let lines = json.stdout.split(separator: "\n")
+        XCTAssertFalse(lines.isEmpty)
+        for line in lines {
+            let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(o["match"] as? String, "someTerms")
+        }
+        XCTAssertEqual(try run(["search", "--index", index, "--json", "--no-relax", "重慶經開區調研活動"]).stdout, "")
+        let batch = try run(["search", "--index", index, "--batch", "-", "--json"], stdin: "重慶經開區調研活動\n")
+        let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(batch.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(o["ids"] as? [String], [])
     }
 
     func testScriptedReplHasNoPromptsOrColour() throws {

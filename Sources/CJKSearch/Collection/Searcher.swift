@@ -15,6 +15,9 @@ public struct Hit: Sendable, Hashable {
     public let fields: [String: String]
     /// The best-matching passage of its body, if snippets were asked for.
     public let snippet: Snippet?
+    /// How it matched: ``MatchKind/exact`` in ``SearchResults/hits``, a relaxed form in
+    /// ``SearchResults/relaxedHits``.
+    public var match: MatchKind = .exact
 }
 
 /// The results of a search: the best hits and the number of matching documents.
@@ -27,8 +30,16 @@ public struct SearchResults: Sendable {
     public let isTotalCountExact: Bool
     /// The best `limit` hits, best first; ties in score are ordered by id.
     public let hits: [Hit]
+    /// When ``hits`` has fewer than `limit` hits and ``SearchOptions/relaxation`` is on: more
+    /// documents, matching a relaxed form of the query (every term of each phrase, then some of
+    /// them), ranked below every exact hit and never repeating one; `hits.count +
+    /// relaxedHits.count ≤ limit`.
+    public var relaxedHits: [Hit] = []
     /// Time spent in the engine, in microseconds.
-    public let micros: Int
+    public internal(set) var micros: Int
+
+    /// The exact hits, then the relaxed ones.
+    public var allHits: [Hit] { hits + relaxedHits }
 }
 
 /// Sizes and counts of an index, as ``Searcher/stats()`` reports them.
@@ -104,6 +115,30 @@ public final class Searcher: Sendable {
         guard limit >= 0 else { throw SearchError(.invalidQuery, "limit \(limit) is negative") }
         let started = DispatchTime.now().uptimeNanoseconds
         let analyzer = Analyzer(snapshot.manifest.analysis)
+        var results = try searchExact(query, limit: limit, options: options, analyzer: analyzer, started: started)
+        guard options.relaxation, results.hits.count < limit else { return results }
+        // Fewer exact matches than asked for: fill up from the relaxed forms, in order, skipping
+        // documents already shown. Their counts are not needed (pruning starts at once).
+        var seen = Set(results.hits.map(\.id))
+        var relaxedOptions = options
+        relaxedOptions.relaxation = false
+        relaxedOptions.totalCountThreshold = 0
+        for kind in [MatchKind.allTerms, .someTerms] {
+            let room = limit - results.hits.count - results.relaxedHits.count
+            guard room > 0, let relaxed = try Relaxation.relax(query, to: kind, analyzer: analyzer) else { continue }
+            let more = try searchExact(relaxed, limit: room + seen.count, options: relaxedOptions, analyzer: analyzer, started: started)
+            for var h in more.hits where !seen.contains(h.id) && results.relaxedHits.count < limit - results.hits.count {
+                h.match = kind
+                seen.insert(h.id)
+                results.relaxedHits.append(h)
+            }
+        }
+        results.micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
+        return results
+    }
+
+    /// The search of `query` as written.
+    private func searchExact(_ query: Query, limit: Int, options: SearchOptions, analyzer: Analyzer, started: UInt64) throws -> SearchResults {
         let weight = try QueryWeight(query, snapshot: snapshot, options: options, analyzer: analyzer)
         let decompressor = ZstdDecompressor()
         let segments = snapshot.segments
@@ -192,6 +227,42 @@ public final class Searcher: Sendable {
     /// The exact number of live documents matching a query built in code.
     public func count(_ query: Query) throws -> Int {
         try search(query, limit: 0, options: SearchOptions(snippets: false, storedFields: false)).totalCount
+    }
+
+    /// Explains the score of the document `id` for `query`: its BM25 breakdown in the first form
+    /// of the query it matches (exact, then the relaxed forms when ``SearchOptions/relaxation``
+    /// is on), as ``search(_:limit:options:)`` ranks it. Nil when the document is not in this
+    /// snapshot or does not match.
+    public func explain(_ query: String, id: String, options: SearchOptions = SearchOptions()) throws -> Explanation? {
+        try explain(try QueryParser.parse(query), id: id, options: options)
+    }
+
+    /// ``explain(_:id:options:)`` for a query built in code.
+    public func explain(_ query: Query, id: String, options: SearchOptions = SearchOptions()) throws -> Explanation? {
+        let decompressor = ZstdDecompressor()
+        var found: (segment: Int, doc: Int32)?
+        for (si, s) in snapshot.segments.enumerated().reversed() where found == nil {
+            for d in try s.reader.documents(withID: id) where !s.live.isDeleted(d) {
+                found = (si, Int32(d))
+                break
+            }
+        }
+        guard let (si, doc) = found else { return nil }
+        let analyzer = Analyzer(snapshot.manifest.analysis)
+        var forms: [(MatchKind, Query)] = [(.exact, query)]
+        if options.relaxation {
+            for kind in [MatchKind.allTerms, .someTerms] {
+                if let r = try Relaxation.relax(query, to: kind, analyzer: analyzer) { forms.append((kind, r)) }
+            }
+        }
+        for (kind, q) in forms {
+            let weight = try QueryWeight(q, snapshot: snapshot, options: options, analyzer: analyzer)
+            if let e = try weight.explain(snapshot.segments[si].reader, index: si, doc: doc, decompressor: decompressor) {
+                return Explanation(id: id, match: kind, query: q.description, score: e.score, parts: e.parts,
+                                   k1: options.bm25.k1, b: options.bm25.b)
+            }
+        }
+        return nil
     }
 
     /// The stored document with this id, if it is live in this snapshot.

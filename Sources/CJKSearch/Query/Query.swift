@@ -11,11 +11,14 @@
 /// - ``and(_:)`` requires every positive operand and none of the ``not(_:)`` operands.
 /// - ``or(_:)`` requires at least one operand.
 /// - ``not(_:)`` is allowed only as an operand of ``and(_:)``, next to at least one positive operand.
+/// - ``atLeast(_:_:)`` requires at least `n` of its operands (1 ≤ n ≤ their number; no
+///   exclusions among them): "most of these terms". Scores add up over the operands that match.
 public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
     case text(String)
     case and([Query])
     case or([Query])
     case not(Query)
+    case atLeast(Int, [Query])
 
     public var description: String {
         switch self {
@@ -23,6 +26,7 @@ public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
         case .and(let qs): return "(" + qs.map(\.description).joined(separator: " AND ") + ")"
         case .or(let qs): return "(" + qs.map(\.description).joined(separator: " OR ") + ")"
         case .not(let q): return "-" + q.description
+        case .atLeast(let n, let qs): return "(\(n) of " + qs.map(\.description).joined(separator: ", ") + ")"
         }
     }
 
@@ -52,6 +56,12 @@ public indirect enum Query: Sendable, Hashable, CustomStringConvertible {
             }
         case .not:
             throw SearchError(.invalidQuery, "a query of exclusions only matches nothing: add a term to search for")
+        case .atLeast(let n, let qs):
+            if n < 1 || n > qs.count { throw SearchError(.invalidQuery, "at least \(n) of \(qs.count) operands: n must be between 1 and their number") }
+            for q in qs {
+                if case .not = q { throw SearchError(.invalidQuery, "an exclusion cannot be an operand of at-least") }
+                try q.validate()
+            }
         }
     }
 }

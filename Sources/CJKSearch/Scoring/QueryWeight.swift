@@ -81,6 +81,8 @@ indirect enum WeightNode {
     case leaf(LeafPlan, weights: [Double?], infos: [[[TermInfo?]]])
     case and([WeightNode], negatives: [WeightNode])
     case or([WeightNode])
+    /// At least `n` of the children (those that cannot match are left out; n is not lowered).
+    case atLeast(Int, [WeightNode])
 }
 
 struct QueryWeight {
@@ -164,6 +166,10 @@ struct QueryWeight {
                 return ws.isEmpty ? nil : .or(ws)
             case .not:
                 throw SearchError(.invalidQuery, "a query of exclusions only matches nothing")
+            case .atLeast(let n, let qs):
+                var ws: [WeightNode] = []
+                for sub in qs { if let w = try build(sub, positive: positive) { ws.append(w) } }
+                return ws.count < n ? nil : .atLeast(n, ws)
             }
         }
         guard let root = try build(query, positive: true) else {
@@ -211,6 +217,13 @@ struct QueryWeight {
             }
             if cs.isEmpty { return nil }
             return cs.count == 1 ? cs[0] : DisjunctionScorer(cs)
+        case .atLeast(let n, let children):
+            // Not flattened: n counts operands, and one operand (a leaf) may be two fields.
+            var cs: [Scorer] = []
+            for c in children { if let s = try scorer(c, segment, index, dz) { cs.append(s) } }
+            if cs.count < n { return nil }
+            if n == 1 { return cs.count == 1 ? cs[0] : DisjunctionScorer(cs) }
+            return AtLeastScorer(cs, minimum: n)
         }
     }
 
@@ -218,7 +231,7 @@ struct QueryWeight {
     /// found per slot and segment: every slot's key was looked up there when the field can match,
     /// so nil is an absent term (a lone character inside a phrase was looked up by its presence
     /// key, and its positional terms are enumerated here instead).
-    private func leafScorer(_ plan: LeafPlan, _ infos: [[TermInfo?]], _ f: Field, _ scoring: FieldScoring,
+    func leafScorer(_ plan: LeafPlan, _ infos: [[TermInfo?]], _ f: Field, _ scoring: FieldScoring,
                             _ segment: SegmentReader, _ index: Int, _ dz: ZstdDecompressor) throws -> Scorer? {
         if plan.slots.count == 1 {
             // One term (or one character's presence): no positions needed.

@@ -26,6 +26,9 @@ class Scorer {
     /// An upper bound of ``score()`` for the current candidate, cheaper than confirming and
     /// scoring it (a block's bound, a phrase's rarest term frequency).
     func maxScoreOfCurrent() throws -> Double { fatalError("abstract") }
+    /// The current document's term or phrase frequency, for a single term or a phrase in one
+    /// field (after ``matches()``); 0 for composites. Read by explanations only.
+    var matchFrequency: Int { 0 }
 }
 
 /// The best score possible for documents up to `upTo` (inclusive).
@@ -99,6 +102,7 @@ final class TermScorer: Scorer {
     override var cost: Int { cursor.documentFrequency }
     override func advance(to target: Int32) throws -> Int32 { doc = try cursor.advance(to: target); return doc }
     override func score() throws -> Double { try scoring.score(cursor.frequency, doc) }
+    override var matchFrequency: Int { cursor.frequency }
     override func maxScore(from target: Int32) throws -> ScoreBound {
         if doc > target { return .nothing(before: doc) }
         return try cursor.maxScore(from: target, scoring)
@@ -342,6 +346,7 @@ final class PhraseScorer: Scorer {
     }
 
     override func score() throws -> Double { try scoring.score(frequency, doc) }
+    override var matchFrequency: Int { frequency }
 }
 
 /// Children of a composite scorer, walked in per-document loops without reference counting
@@ -473,13 +478,19 @@ final class DisjunctionScorer: Scorer {
 
     override func matches() throws -> Bool {
         guard anyApproximate else { return true }
-        var any = false
+        return try matchCount() > 0
+    }
+
+    /// How many children match the current candidate (confirming the approximate ones, and
+    /// noting which for ``score()``).
+    func matchCount() throws -> Int {
+        var count = 0
         for i in 0 ..< children.count {
             let m = try children.with(i) { c in try c.doc == doc && (!c.isApproximate || c.matches()) }
-            matched[i] = m
-            any = any || m
+            if anyApproximate { matched[i] = m }
+            if m { count += 1 }
         }
-        return any
+        return count
     }
 
     override func score() throws -> Double {
@@ -509,6 +520,47 @@ final class DisjunctionScorer: Scorer {
         }
         return s
     }
+}
+
+/// Documents that at least `minimum` of the children match (2 ≤ minimum ≤ children); the score
+/// adds up the children that match. A candidate is any document one of them is on; it is
+/// confirmed by counting, so the bounds are the disjunction's.
+final class AtLeastScorer: Scorer {
+    private let any: DisjunctionScorer
+    private let children: ScorerList
+    private let minimum: Int
+
+    init(_ children: [Scorer], minimum: Int) {
+        precondition(minimum >= 2 && minimum <= children.count, "at-least needs 2 ≤ minimum ≤ children")
+        any = DisjunctionScorer(children)
+        self.children = any.children
+        self.minimum = minimum
+    }
+
+    override var cost: Int { any.cost }
+    override var isApproximate: Bool { true }
+
+    override func advance(to target: Int32) throws -> Int32 {
+        doc = try any.advance(to: target)
+        return doc
+    }
+
+    override func matches() throws -> Bool {
+        // Children that need no confirming are counted first; a candidate that cannot reach the
+        // minimum even with every approximate child stops before any positions are read.
+        var sure = 0, maybe = 0
+        for i in 0 ..< children.count {
+            try children.with(i) { c in
+                if c.doc == doc { if c.isApproximate { maybe += 1 } else { sure += 1 } }
+            }
+        }
+        if sure + maybe < minimum { return false }
+        return try any.matchCount() >= minimum
+    }
+
+    override func score() throws -> Double { try any.score() }
+    override func maxScore(from target: Int32) throws -> ScoreBound { try any.maxScore(from: target) }
+    override func maxScoreOfCurrent() throws -> Double { try any.maxScoreOfCurrent() }
 }
 
 /// Documents of `positive` that no `negative` matches.

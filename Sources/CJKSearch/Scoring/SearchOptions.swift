@@ -18,12 +18,18 @@ public struct SearchOptions: Sendable, Hashable {
     /// ``SearchResults/totalCount`` is then a lower bound. `Int.max` always counts exactly, at
     /// the cost of reading every match (for a phrase, the positions of every candidate).
     public var totalCountThreshold: Int
+    /// Whether a search that finds fewer exact matches than its limit fills the rest of its hits
+    /// with relaxed matches (``SearchResults/relaxedHits``: every term of each phrase, then some of
+    /// them; ``Relaxation``). Default on. Relaxed hits never change ``SearchResults/hits`` or the
+    /// count, which stay those of the exact query.
+    public var relaxation: Bool
     /// Whether single-term queries are scored a window at a time (``WindowScoring``); off only
     /// in tests, which compare it with the generic scorers.
     var windowScoring = true
 
     public init(bm25: BM25 = BM25(), titleBoost: Double = 2.0, snippets: Bool = true, snippetLength: Int = 120,
-                storedFields: Bool = true, totalCountThreshold: Int = 1000) {
+                storedFields: Bool = true, totalCountThreshold: Int = 1000, relaxation: Bool = true) {
+        self.relaxation = relaxation
         self.bm25 = bm25
         self.titleBoost = titleBoost
         self.snippets = snippets

@@ -1,0 +1,58 @@
+import XCTest
+@testable import CJKSearch
+
+/// Explanations add up to the scores the search gives, for every kind of query and match.
+final class ExplanationTests: XCTestCase {
+    func testExplanationsAddUpToTheSearchScores() throws {
+        let docs = try TestCorpus.corpusDocuments() + TestCorpus.mixedDocuments(count: 150, seed: 31)
+        let dir = makeTemporaryDirectory(self)
+        let searcher = try TestCorpus.buildIndex(at: dir, docs, commitEvery: 70).searcher()
+        let queries = ["重慶", "慶", "重慶經開區", "經開區調研活動", "重慶 經開區", "重慶 OR 成都", "重慶 -廣告",
+                       "東京", "東京都の天気", "iPhone買", "\"new york\"", "hello world", "重慶經開區推動經濟高質量發展"]
+        var explained: [MatchKind: Int] = [:]
+        for q in queries {
+            let r = try searcher.search(q, limit: 8, options: SearchOptions(snippets: false))
+            for hit in r.allHits {
+                let e = try XCTUnwrap(try searcher.explain(q, id: hit.id), "\(q) \(hit.id)")
+                XCTAssertEqual(e.match, hit.match, "\(q) \(hit.id)")
+                XCTAssertEqual(e.score, hit.score, accuracy: 1e-9 * max(1, hit.score), "\(q) \(hit.id)")
+                XCTAssertEqual(e.parts.reduce(0) { $0 + $1.score }, e.score, accuracy: 1e-9 * max(1, e.score))
+                for p in e.parts {
+                    XCTAssertGreaterThan(p.termFrequency, 0)
+                    XCTAssertGreaterThan(p.fieldLength, 0)
+                    // Each part is the BM25 formula of its own numbers.
+                    let bm25 = BM25().score(termFrequency: Double(p.termFrequency), fieldLength: Double(p.fieldLength),
+                                            averageFieldLength: p.averageFieldLength, idf: p.idf * p.boost)
+                    XCTAssertEqual(p.score, bm25, accuracy: 1e-9 * max(1, bm25))
+                }
+                XCTAssertTrue(e.description.contains(hit.id))
+                explained[e.match, default: 0] += 1
+            }
+        }
+        XCTAssertGreaterThan(explained[.exact] ?? 0, 20)
+        XCTAssertGreaterThan((explained[.allTerms] ?? 0) + (explained[.someTerms] ?? 0), 5)
+        // A document that does not match, and one that does not exist.
+        XCTAssertNil(try searcher.explain("重慶經開區", id: docs.last!.id == "x" ? "y" : "no-such-id"))
+        let nonMatching = try XCTUnwrap(docs.first { !$0.body.contains("慶") && !$0.title.contains("慶") && !$0.body.contains("庆") && !$0.title.contains("庆") })
+        XCTAssertNil(try searcher.explain("重慶", id: nonMatching.id, options: SearchOptions(relaxation: false)))
+    }
+
+    func testTermFrequencyAndLengths() throws {
+        let dir = makeTemporaryDirectory(self)
+        let searcher = try TestCorpus.buildIndex(at: dir, [
+            Document(id: "a", title: "重慶", body: "重慶經開區在重慶，重慶經開區"),
+            Document(id: "b", title: "成都", body: "成都"),
+        ]).searcher()
+        let e = try XCTUnwrap(try searcher.explain("重慶經開區", id: "a"))
+        XCTAssertEqual(e.match, .exact)
+        XCTAssertEqual(e.parts.count, 1)
+        XCTAssertEqual(e.parts[0].field, "body")
+        XCTAssertEqual(e.parts[0].termFrequency, 2)
+        XCTAssertEqual(e.parts[0].fieldLength, 13)
+        XCTAssertEqual(e.parts[0].averageFieldLength, 7.5)
+        let t = try XCTUnwrap(try searcher.explain("重慶", id: "a"))
+        XCTAssertEqual(t.parts.map(\.field), ["title", "body"])
+        XCTAssertEqual(t.parts.map(\.termFrequency), [1, 3])
+        XCTAssertEqual(t.parts[0].boost, 2)
+    }
+}
