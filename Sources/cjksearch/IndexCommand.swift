@@ -45,8 +45,11 @@ struct IndexCommand: ParsableCommand {
     @Option(name: .long, help: "Commit every N documents, so that an interrupted build keeps what it committed.")
     var commitEvery: Int?
 
-    @Flag(name: .long, inversion: .prefixedNo, help: "Fold traditional Chinese to simplified, so that either script finds both (fixed when the index is created; an existing index must match).")
+    @Flag(name: .long, inversion: .prefixedNo, help: "Fold traditional Chinese (and Japanese new forms) to simplified, so that either script finds both (fixed when the index is created; an existing index must match).")
     var tsFolding = true
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Fold katakana to hiragana, dropping the prolonged sound mark that ends a long katakana word (fixed when the index is created).")
+    var kanaFolding = true
 
     @Flag(name: .long, help: "Print nothing but errors (no progress line, no summary).")
     var quiet = false
@@ -81,8 +84,8 @@ struct IndexCommand: ParsableCommand {
             o.progress = !quiet
             // Given explicitly, the setting must match an existing index; left at its default,
             // a new index gets it and an existing one keeps its own.
-            let explicit = CommandLine.arguments.contains { $0 == "--no-ts-folding" || $0 == "--ts-folding" }
-            o.analysis = explicit ? AnalysisOptions(foldsTraditionalToSimplified: tsFolding) : nil
+            let explicit = CommandLine.arguments.contains { ["--no-ts-folding", "--ts-folding", "--no-kana-folding", "--kana-folding"].contains($0) }
+            o.analysis = explicit ? AnalysisOptions(foldsTraditionalToSimplified: tsFolding, foldsKana: kanaFolding) : nil
             let summary = try Build.run(o)
             if !quiet { for line in Build.describe(summary) { print(line) } }
             if summary.interrupted { throw ExitCode(130) }
@@ -147,7 +150,7 @@ struct StatsCommand: ParsableCommand {
                     "documents": stats.documents, "deleted_documents": stats.deletedDocuments,
                     "segments": stats.segments, "terms": stats.terms, "bytes": stats.bytes,
                     "bytes_by_kind": stats.bytesByKind, "generation": stats.generation,
-                    "ts_folding": stats.analysis.foldsTraditionalToSimplified,
+                    "ts_folding": stats.analysis.foldsTraditionalToSimplified, "kana_folding": stats.analysis.foldsKana,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))

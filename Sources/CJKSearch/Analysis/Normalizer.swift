@@ -51,8 +51,15 @@ struct NormalizedText {
 /// 4. **Default-ignorable code points are dropped** (soft hyphen, zero-width space and joiners,
 ///    BOM, variation selectors), so they cannot split a word or a CJK run.
 /// 5. **Traditional → simplified folding** (``ChineseFolding``), when the index has it on
-///    (``AnalysisOptions/foldsTraditionalToSimplified``): 慶 becomes 庆. A folded character keeps
-///    its original byte range, so snippets mark the page's own characters.
+///    (``AnalysisOptions/foldsTraditionalToSimplified``): 慶 becomes 庆, and the Japanese 広 becomes
+///    广 as its old form 廣 does. A folded character keeps its original byte range, so snippets
+///    mark the page's own characters.
+/// 6. **Kana folding** (``AnalysisOptions/foldsKana``): the prolonged sound mark ending a katakana
+///    word of 4+ characters is dropped, then katakana become hiragana (``foldKana(_:)``).
+///
+/// Korean needs no folding of its own: NFKC already turns the compatibility jamo that people type
+/// alone (ㅋㅋ, U+314B) into the conjoining jamo (U+110F), whichever of the two a page holds, and
+/// keeps syllables precomposed; jamo and syllables are CJK characters for the tokenizer.
 ///
 /// ASCII and the common CJK blocks (unified ideographs, kana, Hangul syllables) are already in
 /// normal form; they take a fast path with no allocation. Other characters go through Foundation's
@@ -63,16 +70,54 @@ final class Normalizer {
     private var cache: [UInt32: [UInt32]] = [:]
     /// ``ChineseFolding/table`` when folding is on.
     private let foldTable: UnsafePointer<UInt32>?
+    private let foldsKana: Bool
+    /// Whether the text being normalized holds katakana (then kana folding makes a second pass).
+    private var sawKatakana = false
 
     init(_ options: AnalysisOptions = AnalysisOptions()) {
         foldTable = options.foldsTraditionalToSimplified ? ChineseFolding.table : nil
+        foldsKana = options.foldsKana
     }
 
-    /// `s` folded when folding is on.
+    /// `s` folded when folding is on (and katakana noted).
     @inline(__always)
     private func folded(_ s: UInt32) -> UInt32 {
+        if s &- 0x30A1 <= 0x30FE - 0x30A1 { sawKatakana = true }
         guard let foldTable else { return s }
         return ChineseFolding.fold(s, foldTable)
+    }
+
+    @inline(__always)
+    private static func isKatakana(_ s: UInt32) -> Bool {
+        (s >= 0x30A1 && s <= 0x30FA) || (s >= 0x30FC && s <= 0x30FE)
+    }
+
+    /// Kana folding, over the normalized text: a prolonged sound mark ー that ends a katakana
+    /// word of four or more characters is dropped (it is spelled with and without: コンピューター,
+    /// コンピュータ), then katakana become hiragana (ア → あ, ヴ → ゔ, ヽ → ゝ; ヷ–ヺ, which have
+    /// no hiragana, and ー stay). A dropped mark's bytes belong to no character any more, like an
+    /// ignorable's.
+    private func foldKana(_ out: inout NormalizedText) {
+        let n = out.scalars.count
+        var w = 0, run = 0
+        for i in 0 ..< n {
+            let s = out.scalars[i]
+            run = Normalizer.isKatakana(s) ? run + 1 : 0
+            if s == 0x30FC && run >= 4 && !(i + 1 < n && Normalizer.isKatakana(out.scalars[i + 1])) { continue }
+            out.scalars[w] = (s >= 0x30A1 && s <= 0x30F6) || s == 0x30FD || s == 0x30FE ? s - 0x60 : s
+            if out.tracksOffsets {
+                out.starts[w] = out.starts[i]
+                out.ends[w] = out.ends[i]
+            }
+            w += 1
+        }
+        if w < n {
+            out.scalars.removeLast(n - w)
+            if out.tracksOffsets {
+                out.starts.removeLast(n - w)
+                out.ends.removeLast(n - w)
+            }
+        }
     }
 
     /// Normalizes `bytes`, which must be valid UTF-8, into `out` (cleared first).
@@ -81,6 +126,12 @@ final class Normalizer {
     ///   invalid byte.
     func normalize(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout NormalizedText) throws {
         out.removeAll()
+        sawKatakana = false
+        try normalizeCharacters(bytes, into: &out)
+        if foldsKana && sawKatakana { foldKana(&out) }
+    }
+
+    private func normalizeCharacters(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout NormalizedText) throws {
         guard let p = bytes.baseAddress else { return }
         let n = bytes.count
         out.scalars.reserveCapacity(n / 2)

@@ -23,12 +23,15 @@ final class ChineseFoldingTests: XCTestCase {
             ("後", "后"), ("裡", "里"), ("裏", "里"), ("臺", "台"),
             ("著", "著"),                          // first candidate is itself: simplified text uses it
             ("重庆", "重庆"), ("学习", "学习"),     // simplified stays
-            ("ひらがな", "ひらがな"), ("カタカナ", "カタカナ"), ("한국어", "한국어"), ("abc", "abc"),
+            ("ひらがな", "ひらがな"), ("한국어", "한국어"), ("abc", "abc"),
+            // Japanese new forms fold where their old forms do, unless they are Chinese characters too.
+            ("広", "广"), ("廣", "广"), ("駅", "驿"), ("気", "气"), ("図", "图"),
+            ("予", "予"), ("芸", "芸"), ("国", "国"), ("學", "学"),
         ]
         for (input, expected) in cases {
-            XCTAssertEqual(text(try normalized(input)), expected, input)
+            XCTAssertEqual(text(try normalized(input, AnalysisOptions(foldsKana: false))), expected, input)
         }
-        XCTAssertEqual(ChineseFolding.parsedPairs.count, 3222)
+        XCTAssertEqual(ChineseFolding.parsedPairs.count, 3417)
     }
 
     /// Folding is idempotent and never maps outside the ideographs.
@@ -82,7 +85,7 @@ final class ChineseFoldingTests: XCTestCase {
 
         // Folding off: each script finds only itself.
         let offDir = makeTemporaryDirectory(self)
-        let off = try TestCorpus.buildIndex(at: offDir, docs, analysis: AnalysisOptions(foldsTraditionalToSimplified: false))
+        let off = try TestCorpus.buildIndex(at: offDir, docs, analysis: AnalysisOptions(foldsTraditionalToSimplified: false, foldsKana: false))
         XCTAssertEqual(try off.searcher().search("重慶經開區", limit: 10).hits.map(\.id), ["t"])
         XCTAssertEqual(try off.searcher().search("重庆经开区", limit: 10).hits.map(\.id), ["s"])
 
@@ -136,7 +139,8 @@ final class ChineseFoldingTests: XCTestCase {
     func testUnknownAnalysisFlagsAreRefused() throws {
         let dir = makeTemporaryDirectory(self)
         _ = try SearchIndex.create(at: dir)
-        for (version, flags, code) in [(UInt32(2), UInt32(3), SearchError.Code.formatTooNew), (3, 1, .formatTooNew), (0, 1, .formatTooOld)] {
+        for (version, flags, code) in [(UInt32(2), UInt32(4), SearchError.Code.formatTooNew), (2, 0x8000_0003, .formatTooNew),
+                                       (3, 1, .formatTooNew), (0, 1, .formatTooOld)] {
             var w = ByteWriter()
             w.u64(1)
             w.u64(1)

@@ -68,6 +68,6 @@ final class FormatExampleTests: XCTestCase {
             let r = try parsed.section(1)
             return Array(UnsafeRawBufferPointer(rebasing: raw[r.fileOffset ..< r.fileOffset + r.count]))
         }
-        XCTAssertEqual(info, [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(info, [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0])
     }
 }

@@ -1,0 +1,76 @@
+import XCTest
+@testable import CJKSearch
+
+/// Kana folding (katakana → hiragana, the final prolonged sound mark of long katakana words) and
+/// Korean compatibility jamo, in the normalizer and in search.
+final class KanaFoldingTests: XCTestCase {
+    private func normalized(_ s: String, _ analysis: AnalysisOptions = AnalysisOptions()) throws -> NormalizedText {
+        var out = NormalizedText()
+        var s = s
+        try s.withUTF8 { try Normalizer(analysis).normalize($0, into: &out) }
+        return out
+    }
+
+    private func text(_ n: NormalizedText) -> String {
+        String(String.UnicodeScalarView(n.scalars.compactMap(Unicode.Scalar.init)))
+    }
+
+    func testTable() throws {
+        let cases: [(String, String, String)] = [
+            ("リンゴ", "りんご", "katakana to hiragana"),
+            ("りんご", "りんご", "hiragana stays"),
+            ("コンピューター", "こんぴゅーた", "final ー of a word of 4+ characters is dropped"),
+            ("コンピュータ", "こんぴゅーた", "the spelling without it folds the same"),
+            ("サーバー", "さーば", "four characters: dropped"),
+            ("コピー", "こぴー", "three characters: kept"),
+            ("ラーメン屋", "らーめん屋", "ー inside a word stays"),
+            ("コンピューターを使う", "こんぴゅーたを使う", "a word ending before hiragana"),
+            ("コンピューター。", "こんぴゅーた。", "a word ending before punctuation"),
+            ("ｺﾝﾋﾟｭｰﾀｰ", "こんぴゅーた", "half-width katakana (NFKC first)"),
+            ("ヴァイオリン", "ゔぁいおりん", "ヴ has a hiragana form"),
+            ("ヷ", "ヷ", "ヷ has none"),
+            ("ヽヾ", "ゝゞ", "iteration marks"),
+            ("東京タワー", "东京たわー", "a katakana run of 3 after kanji keeps its ー (the run is the katakana)"),
+            ("ーーーー", "ーーー", "marks alone: the last of a run of four goes"),
+            ("ㅋㅋ", "\u{110F}\u{110F}", "Korean compatibility jamo become conjoining jamo (NFKC)"),
+            ("\u{110F}\u{110F}", "\u{110F}\u{110F}", "which conjoining jamo stay"),
+            ("한국어", "한국어", "syllables stay precomposed"),
+        ]
+        for (input, expected, note) in cases {
+            XCTAssertEqual(text(try normalized(input)), expected, note)
+        }
+        XCTAssertEqual(text(try normalized("コンピューター", AnalysisOptions(foldsKana: false))), "コンピューター")
+    }
+
+    /// The dropped mark's bytes belong to no character; every other character keeps its range.
+    func testOffsets() throws {
+        let s = "データー処理"
+        let n = try normalized(s)
+        XCTAssertEqual(text(n), "でーた处理")   // 処 is a new form (of 處): 处
+        let bytes = Array(s.utf8)
+        let originals = (0 ..< n.count).map { String(decoding: bytes[Int(n.starts[$0]) ..< Int(n.ends[$0])], as: UTF8.self) }
+        XCTAssertEqual(originals, ["デ", "ー", "タ", "処", "理"])
+        XCTAssertEqual(n.starts.count, n.count)
+        XCTAssertEqual(n.ends.count, n.count)
+    }
+
+    func testSearch() throws {
+        let docs = [
+            Document(id: "k", title: "", body: "新しいコンピューターを買った。リンゴも"),
+            Document(id: "h", title: "", body: "こんぴゅーたとりんご"),
+            Document(id: "x", title: "", body: "関係のないページ"),
+        ]
+        let on = try TestCorpus.buildIndex(at: makeTemporaryDirectory(self), docs).searcher()
+        let exact = SearchOptions(relaxation: false)
+        for (q, ids) in [("コンピュータ", ["h", "k"]), ("コンピューター", ["h", "k"]), ("りんご", ["h", "k"]), ("リンゴ", ["h", "k"])] {
+            XCTAssertEqual(Set(try on.search(q, options: exact).hits.map(\.id)), Set(ids), q)
+        }
+        // The snippet marks the page's katakana.
+        let hit = try XCTUnwrap(try on.search("りんご", options: exact).hits.first { $0.id == "k" })
+        XCTAssertEqual(hit.snippet?.marked(open: "[", close: "]"), "新しいコンピューターを買った。[リンゴ]も")
+        let off = try TestCorpus.buildIndex(at: makeTemporaryDirectory(self), docs, analysis: AnalysisOptions(foldsKana: false)).searcher()
+        XCTAssertEqual(try off.search("リンゴ", options: exact).hits.map(\.id), ["k"])
+        XCTAssertEqual(try off.search("コンピュータ", options: exact).hits.map(\.id), ["k"])
+        XCTAssertEqual(try off.search("コンピューター", options: exact).hits.map(\.id), ["k"])
+    }
+}
