@@ -48,7 +48,7 @@ struct IndexCommand: ParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Fold traditional Chinese (and Japanese new forms) to simplified, so that either script finds both (fixed when the index is created; an existing index must match).")
     var tsFolding = true
 
-    @Flag(name: .long, inversion: .prefixedNo, help: "Fold katakana to hiragana, dropping the prolonged sound mark that ends a long katakana word (fixed when the index is created).")
+    @Flag(name: .long, inversion: .prefixedNo, help: "Fold katakana to hiragana, so that either finds both (fixed when the index is created).")
     var kanaFolding = true
 
     @Flag(name: .long, help: "Print nothing but errors (no progress line, no summary).")

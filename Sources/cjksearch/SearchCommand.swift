@@ -22,7 +22,7 @@ struct SearchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object per hit per line (keys id, score, title, snippet with <mark> spans, match: exact, allTerms or someTerms).")
     var json = false
 
-    @Flag(name: .long, inversion: .prefixedNo, help: "When fewer documents than --limit match exactly, show documents that hold all the terms of each phrase, then some, below the exact ones.")
+    @Flag(name: .long, inversion: .prefixedNo, help: "When fewer documents than --limit match exactly, show documents that hold all the terms of each phrase, then half of them, below the exact ones (default on; with --batch, off unless --relax is given).")
     var relax = true
 
     @Flag(name: .long, help: "Print only the exact number of matching documents.")
@@ -36,7 +36,7 @@ struct SearchCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp(
         "Run every query of this file (- for standard input), one a line.",
-        discussion: "Prints a line per query: with --json an object with \"query\", \"count\", \"count_exact\" (false when count is a lower bound, see --exact-count), \"ids\" (the top --limit, best first) and \"micros\" (the engine's time for the query, ids included, no stored fields; exact matches only, no relaxed hits); without, COUNT<TAB>MICROS<TAB>QUERY<TAB>IDS, COUNT with a + when it is a lower bound. A line LABEL<TAB>QUERY (a query class) adds \"class\". A bad query prints an \"error\" and the batch goes on; the exit status is then 1."))
+        discussion: "Prints a line per query: with --json an object with \"query\", \"count\", \"count_exact\" (false when count is a lower bound, see --exact-count), \"ids\" (the top --limit, best first) and \"micros\" (the engine's time for the query, ids included, no stored fields; exact matches only, unless --relax is given: then the relaxed hits follow in \"ids\" and \"exact_hits\" says how many are exact); without, COUNT<TAB>MICROS<TAB>QUERY<TAB>IDS, COUNT with a + when it is a lower bound. A line LABEL<TAB>QUERY (a query class) adds \"class\". A bad query prints an \"error\" and the batch goes on; the exit status is then 1."))
     var batch: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -91,7 +91,10 @@ extension SearchCommand {
 
     /// Runs the queries of `path` (see `--batch`); returns how many failed.
     func runBatch(_ searcher: Searcher, path: String) throws -> Int {
-        let options = SearchOptions(snippets: false, storedFields: false, totalCountThreshold: threshold, relaxation: false)
+        // Exact matching unless --relax is given: a batch is a benchmark first, against peers whose
+        // queries are exact. With --relax, "ids" lists the exact hits, then the relaxed ones.
+        let relaxing = CommandLine.arguments.contains("--relax")
+        let options = SearchOptions(snippets: false, storedFields: false, totalCountThreshold: threshold, relaxation: relaxing)
         func search(_ text: String) throws -> SearchResults {
             try searcher.search(text, limit: count ? 0 : limit, options: options)
         }
@@ -122,11 +125,12 @@ extension SearchCommand {
                 let r = try search(text)
                 object["count"] = r.totalCount
                 object["count_exact"] = r.isTotalCountExact
-                object["ids"] = r.hits.map(\.id)
+                object["ids"] = r.allHits.map(\.id)
+                if relaxing { object["exact_hits"] = r.hits.count }
                 let micros = min(best[n], r.micros)
                 object["micros"] = micros
                 let count = "\(r.totalCount)" + (r.isTotalCountExact ? "" : "+")
-                report(object, text: "\(count)\t\(micros)\t\(text)\t" + r.hits.map(\.id).joined(separator: " "))
+                report(object, text: "\(count)\t\(micros)\t\(text)\t" + r.allHits.map(\.id).joined(separator: " "))
             } catch let e as SearchError where e.code == .invalidQuery {
                 failed += 1
                 object["line"] = n + 1

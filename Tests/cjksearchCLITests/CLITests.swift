@@ -191,6 +191,14 @@ final class CLITests: XCTestCase {
         let batch = try run(["search", "--index", index, "--batch", "-", "--json"], stdin: "重慶經開區調研活動\n")
         let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(batch.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(o["ids"] as? [String], [])
+        XCTAssertNil(o["exact_hits"])
+        let relaxed = try run(["search", "--index", index, "--batch", "-", "--json", "--relax"], stdin: "重慶經開區調研活動\n重慶經開區\n")
+        let rs = try relaxed.stdout.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(rs.count, 2)
+        XCTAssertEqual(rs[0]["ids"] as? [String], [id])
+        XCTAssertEqual(rs[0]["exact_hits"] as? Int, 0)
+        XCTAssertEqual(rs[1]["exact_hits"] as? Int, 1)
+        XCTAssertEqual((rs[1]["ids"] as? [String])?.first, id)
     }
 
     func testScriptedReplHasNoPromptsOrColour() throws {

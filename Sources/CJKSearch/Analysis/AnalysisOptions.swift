@@ -10,9 +10,8 @@ public struct AnalysisOptions: Sendable, Hashable, CustomStringConvertible {
     /// other, and 広, 廣 and 广 too. On by default. Snippets still show and mark the page's own
     /// characters. Indexes built before this option existed (analyzer version 1) have it off.
     public var foldsTraditionalToSimplified: Bool
-    /// Fold katakana to hiragana (リンゴ and りんご find each other), after dropping the prolonged
-    /// sound mark that ends a katakana word of four or more characters (コンピューター is
-    /// コンピュータ, as Lucene's Japanese katakana stemming does). On by default.
+    /// Fold katakana to hiragana, so that リンゴ and りんご find each other (one character for
+    /// one: every substring of a page still matches). On by default.
     public var foldsKana: Bool
 
     public init(foldsTraditionalToSimplified: Bool = true, foldsKana: Bool = true) {

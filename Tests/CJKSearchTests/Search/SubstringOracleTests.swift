@@ -104,6 +104,9 @@ final class SubstringOracleTests: XCTestCase {
             let folded = t.scalars
             let expected = Set(normalized.filter { Self.contains($0.fields[0], folded) || Self.contains($0.fields[1], folded) }.map(\.id))
             if folded != q { folds += 1 }
+            // Folding never loses a match: every page holding the query as written is found.
+            let asWritten = Set(unfolded.filter { Self.contains($0.fields[0], q) || Self.contains($0.fields[1], q) }.map(\.id))
+            XCTAssertTrue(asWritten.isSubset(of: expected), "folding loses pages for \(q)")
             for form in folded == q ? [q] : [q, folded] {
                 let text = String(String.UnicodeScalarView(form.compactMap(Unicode.Scalar.init)))
                 let results = try searcher.search(.text(text), limit: docs.count + 1, options: SearchOptions(snippets: false))
