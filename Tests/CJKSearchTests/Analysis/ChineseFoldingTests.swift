@@ -4,17 +4,6 @@ import XCTest
 /// Traditional → simplified folding: the table, the normalizer with it on and off, the manifest
 /// that records it, and search across scripts with snippets on the page's own characters.
 final class ChineseFoldingTests: XCTestCase {
-    private func normalized(_ s: String, _ analysis: AnalysisOptions = AnalysisOptions()) throws -> NormalizedText {
-        var out = NormalizedText()
-        var s = s
-        try s.withUTF8 { try Normalizer(analysis).normalize($0, into: &out) }
-        return out
-    }
-
-    private func text(_ n: NormalizedText) -> String {
-        String(String.UnicodeScalarView(n.scalars.compactMap(Unicode.Scalar.init)))
-    }
-
     func testTable() throws {
         let cases: [(String, String)] = [
             ("重慶", "重庆"), ("經開區", "经开区"), ("當前位置", "当前位置"),

@@ -4,17 +4,6 @@ import XCTest
 /// Kana folding (katakana → hiragana) and Korean compatibility jamo, in the normalizer and in
 /// search.
 final class KanaFoldingTests: XCTestCase {
-    private func normalized(_ s: String, _ analysis: AnalysisOptions = AnalysisOptions()) throws -> NormalizedText {
-        var out = NormalizedText()
-        var s = s
-        try s.withUTF8 { try Normalizer(analysis).normalize($0, into: &out) }
-        return out
-    }
-
-    private func text(_ n: NormalizedText) -> String {
-        String(String.UnicodeScalarView(n.scalars.compactMap(Unicode.Scalar.init)))
-    }
-
     func testTable() throws {
         let cases: [(String, String, String)] = [
             ("リンゴ", "りんご", "katakana to hiragana"),

@@ -146,3 +146,16 @@ func assertThrowsSearchError(_ code: SearchError.Code, file: StaticString = #fil
         XCTFail("expected SearchError \(code), got \(error)", file: file, line: line)
     }
 }
+
+/// `s` normalized as an index with `analysis` normalizes it.
+func normalized(_ s: String, _ analysis: AnalysisOptions = AnalysisOptions()) throws -> NormalizedText {
+    var out = NormalizedText()
+    var s = s
+    try s.withUTF8 { try Normalizer(analysis).normalize($0, into: &out) }
+    return out
+}
+
+/// The normalized text as a String.
+func text(_ n: NormalizedText) -> String {
+    String(String.UnicodeScalarView(n.scalars.compactMap(Unicode.Scalar.init)))
+}
