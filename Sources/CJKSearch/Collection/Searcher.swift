@@ -158,6 +158,7 @@ public final class Searcher: Sendable {
                 continue
             }
             let approximate = scorer.isApproximate
+            let near = scorer.proximityRoot
             // Block-max pruning: once the top k are full and the count is past its threshold, a
             // run of documents whose bound is below the k-th score is skipped unread. `checked`
             // is the last document of the run whose bound was found competitive.
@@ -190,7 +191,16 @@ public final class Searcher: Sendable {
                 }
                 if approximate, !(try scorer.matches()) { continue }
                 total += 1
-                if scoring { try collector.collect(ScoredDocument(score: try scorer.score(), segment: si, doc: Int(d))) }
+                guard scoring else { continue }
+                if let near {
+                    // The proximity bonus reads positions: only for a document that could make
+                    // the top hits with the largest bonus.
+                    let base = try near.baseScore()
+                    if collector.isFull && (base + near.maximumBonus) * Searcher.boundSlack < collector.worstScore { continue }
+                    try collector.collect(ScoredDocument(score: base + (try near.bonus()), segment: si, doc: Int(d)))
+                } else {
+                    try collector.collect(ScoredDocument(score: try scorer.score(), segment: si, doc: Int(d)))
+                }
             }
         }
         let top = try collector.sorted()
@@ -259,7 +269,7 @@ public final class Searcher: Sendable {
             let weight = try QueryWeight(q, snapshot: snapshot, options: options, analyzer: analyzer)
             if let e = try weight.explain(snapshot.segments[si].reader, index: si, doc: doc, decompressor: decompressor) {
                 return Explanation(id: id, match: kind, query: q.description, score: e.score, parts: e.parts,
-                                   k1: options.bm25.k1, b: options.bm25.b)
+                                   proximity: e.proximity, k1: options.bm25.k1, b: options.bm25.b)
             }
         }
         return nil

@@ -21,6 +21,20 @@ public struct Explanation: Sendable, CustomStringConvertible {
         public let score: Double
     }
 
+    /// The closeness bonus of an AND's text leaves in the body (``SearchOptions/proximity``).
+    public struct Proximity: Sendable, Hashable {
+        /// The leaves that have body occurrences in the document.
+        public let texts: [String]
+        /// Positions from the first start to the last of the closest set of occurrences, plus the
+        /// longest leaf; and the leaves' spans added up (the window when they stand side by side).
+        public let window: Int
+        public let spans: Int
+        /// The largest bonus: proximity × the leaves' body idfs added up.
+        public let maximum: Double
+        /// `maximum · min(1, spans / window)`.
+        public let score: Double
+    }
+
     public let id: String
     /// The form of the query the document matches (the first of exact, all terms, some terms).
     public let match: MatchKind
@@ -29,6 +43,8 @@ public struct Explanation: Sendable, CustomStringConvertible {
     /// The document's score: the sum of its parts, as the search computes it.
     public let score: Double
     public let parts: [Part]
+    /// Proximity bonuses (one per AND with two or more text leaves in the body).
+    public let proximity: [Proximity]
     public let k1: Double
     public let b: Double
 
@@ -39,6 +55,10 @@ public struct Explanation: Sendable, CustomStringConvertible {
             out += String(format: "  %@ in %@: tf %d, idf %.4f, boost %.1f, length %d (average %.1f) → %.4f\n",
                           p.text, p.field, p.termFrequency, p.idf, p.boost, p.fieldLength, p.averageFieldLength, p.score)
         }
+        for p in proximity {
+            out += String(format: "  proximity of %@ in body: window %d for %d positions, up to %.4f → %.4f\n",
+                          p.texts.joined(separator: ", "), p.window, p.spans, p.maximum, p.score)
+        }
         return out
     }
 }
@@ -46,8 +66,10 @@ public struct Explanation: Sendable, CustomStringConvertible {
 extension QueryWeight {
     /// Scores document `doc` of segment `index` as the search does, keeping each leaf's share;
     /// nil when the document does not match.
-    func explain(_ segment: SegmentReader, index: Int, doc: Int32, decompressor dz: ZstdDecompressor) throws -> (score: Double, parts: [Explanation.Part])? {
+    func explain(_ segment: SegmentReader, index: Int, doc: Int32, decompressor dz: ZstdDecompressor)
+        throws -> (score: Double, parts: [Explanation.Part], proximity: [Explanation.Proximity])? {
         var parts: [Explanation.Part] = []
+        var proximity: [Explanation.Proximity] = []
         func visit(_ node: WeightNode) throws -> Double? {
             switch node {
             case .leaf(let plan, let weights, let infos):
@@ -68,6 +90,7 @@ extension QueryWeight {
                 return total
             case .and(let positives, let negatives):
                 var total = 0.0
+                let before = parts.count
                 for p in positives {
                     guard let s = try visit(p) else { return nil }
                     total += s
@@ -75,6 +98,15 @@ extension QueryWeight {
                 let kept = parts
                 for n in negatives where try visit(n) != nil { return nil }
                 parts = kept
+                // The same scorer as the search's, for the closeness bonus.
+                if let near = try positiveScorer(positives, segment, index, dz) as? ProximityScorer,
+                   try near.advance(to: doc) == doc, try near.matches(), let (window, spans) = try near.window() {
+                    let bonus = try near.bonus()
+                    let texts = parts[before...].filter { $0.field == "body" }.map(\.text)
+                    proximity.append(Explanation.Proximity(texts: texts, window: window, spans: spans,
+                                                           maximum: near.maximumBonus, score: bonus))
+                    total += bonus
+                }
                 return total
             case .or(let children):
                 var total: Double?
@@ -89,6 +121,6 @@ extension QueryWeight {
             }
         }
         guard let score = try visit(root) else { return nil }
-        return (score, parts)
+        return (score, parts, proximity)
     }
 }

@@ -187,23 +187,10 @@ struct QueryWeight {
 
     private func scorer(_ node: WeightNode, _ segment: SegmentReader, _ index: Int, _ dz: ZstdDecompressor) throws -> Scorer? {
         switch node {
-        case .leaf(let plan, let weights, let infos):
-            var perField: [Scorer] = []
-            for f in Field.allCases {
-                guard let w = weights[Int(f.rawValue)] else { continue }
-                let scoring = FieldScoring(segment: segment, field: f, bm25: options.bm25,
-                                           averageLength: averageLengths[Int(f.rawValue)], weight: w)
-                if let s = try leafScorer(plan, infos[Int(f.rawValue)], f, scoring, segment, index, dz) { perField.append(s) }
-            }
-            if perField.isEmpty { return nil }
-            return perField.count == 1 ? perField[0] : DisjunctionScorer(perField)
+        case .leaf:
+            return try leafScorers(node, segment, index, dz)?.scorer
         case .and(let pos, let neg):
-            var ps: [Scorer] = []
-            for p in pos {
-                guard let s = try scorer(p, segment, index, dz) else { return nil }
-                ps.append(s)
-            }
-            let positive = ps.count == 1 ? ps[0] : ConjunctionScorer(ps)
+            guard let positive = try positiveScorer(pos, segment, index, dz) else { return nil }
             var ns: [Scorer] = []
             for n in neg { if let s = try scorer(n, segment, index, dz) { ns.append(s) } }
             return ns.isEmpty ? positive : ExclusionScorer(positive, ns)
@@ -225,6 +212,59 @@ struct QueryWeight {
             if n == 1 { return cs.count == 1 ? cs[0] : DisjunctionScorer(cs) }
             return AtLeastScorer(cs, minimum: n)
         }
+    }
+
+    /// The positive part of an AND: the conjunction of `pos`, scored with the proximity of its
+    /// text leaves when ``SearchOptions/proximity`` is on and two or more of them have body
+    /// positions (``ProximityScorer``); nil when a positive cannot match.
+    func positiveScorer(_ pos: [WeightNode], _ segment: SegmentReader, _ index: Int, _ dz: ZstdDecompressor) throws -> Scorer? {
+        var ps: [Scorer] = []
+        var near: [(ProximityScorer.Occurrences, Int)] = []
+        var nearWeight = 0.0
+        for p in pos {
+            if options.proximity > 0, pos.count > 1, case .leaf(let plan, let weights, let infos) = p {
+                guard let (s, body) = try leafScorers(p, segment, index, dz) else { return nil }
+                ps.append(s)
+                // The leaf's body occurrences: a phrase's from its own scorer, a term's from
+                // a positional cursor of its own; a single character has none.
+                let occurrences: ProximityScorer.Occurrences?
+                if let phrase = body as? PhraseScorer {
+                    occurrences = .phrase(phrase)
+                } else if body != nil, plan.slots.count == 1, !plan.isSingleCharacter,
+                          let info = infos[Int(Field.body.rawValue)][0][index] {
+                    occurrences = .term(try segment.cursor(info, positional: true, decompressor: dz))
+                } else {
+                    occurrences = nil
+                }
+                if let occurrences, let w = weights[Int(Field.body.rawValue)] {
+                    near.append((occurrences, plan.span))
+                    nearWeight += w
+                }
+                continue
+            }
+            guard let s = try scorer(p, segment, index, dz) else { return nil }
+            ps.append(s)
+        }
+        let positive = ps.count == 1 ? ps[0] : ConjunctionScorer(ps)
+        return near.count >= 2 ? ProximityScorer(positive, leaves: near, weight: options.proximity * nearWeight) : positive
+    }
+
+    /// A leaf's scorer over its fields, and its body field's scorer (nil when the body cannot match).
+    func leafScorers(_ node: WeightNode, _ segment: SegmentReader, _ index: Int, _ dz: ZstdDecompressor) throws -> (scorer: Scorer, body: Scorer?)? {
+        guard case .leaf(let plan, let weights, let infos) = node else { preconditionFailure("not a leaf") }
+        var perField: [Scorer] = []
+        var body: Scorer?
+        for f in Field.allCases {
+            guard let w = weights[Int(f.rawValue)] else { continue }
+            let scoring = FieldScoring(segment: segment, field: f, bm25: options.bm25,
+                                       averageLength: averageLengths[Int(f.rawValue)], weight: w)
+            if let s = try leafScorer(plan, infos[Int(f.rawValue)], f, scoring, segment, index, dz) {
+                perField.append(s)
+                if f == .body { body = s }
+            }
+        }
+        if perField.isEmpty { return nil }
+        return (perField.count == 1 ? perField[0] : DisjunctionScorer(perField), body)
     }
 
     /// The leaf's scorer in field `f` of segment `index`. `infos` are the entries the statistics

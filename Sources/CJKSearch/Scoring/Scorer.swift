@@ -29,6 +29,10 @@ class Scorer {
     /// The current document's term or phrase frequency, for a single term or a phrase in one
     /// field (after ``matches()``); 0 for composites. Read by explanations only.
     var matchFrequency: Int { 0 }
+    /// The proximity scorer whose score this one's is (itself, or the positive part of an
+    /// exclusion), so that a search can leave out the bonus of a document that cannot make the
+    /// top hits even with the largest bonus.
+    var proximityRoot: ProximityScorer? { nil }
 }
 
 /// The best score possible for documents up to `upTo` (inclusive).
@@ -347,6 +351,118 @@ final class PhraseScorer: Scorer {
 
     override func score() throws -> Double { try scoring.score(frequency, doc) }
     override var matchFrequency: Int { frequency }
+
+    /// Appends the current document's phrase starts (after ``matches()``), increasing.
+    func appendStarts(to out: inout [UInt32]) {
+        if direct != nil {
+            out.append(contentsOf: UnsafeBufferPointer(start: starts, count: frequency))
+        } else if let first = buffers.first {
+            out.append(contentsOf: first.prefix(frequency))
+        }
+    }
+}
+
+/// A conjunction of text leaves that also scores how close together their occurrences lie in the
+/// body: the document's score is the conjunction's plus
+///
+///     bonus = proximity · Σ leaf weights · min(1, Σ spans / window)
+///
+/// where the leaf weights are their body idfs, the spans their lengths in positions, and the
+/// window the fewest positions from the first to the last start of an occurrence of every leaf,
+/// plus the longest span (leaves side by side give 1; far apart, little). Leaves that cannot give
+/// body positions (a single character, read from its presence postings) take no part; with fewer
+/// than two taking part there is no bonus. Bounds add the largest bonus, so pruning stays exact.
+final class ProximityScorer: Scorer {
+    /// How a leaf's body occurrences are read for the current document.
+    enum Occurrences {
+        case term(PostingsCursor)
+        case phrase(PhraseScorer)
+    }
+
+    private let conjunction: Scorer
+    private let leaves: [(occurrences: Occurrences, span: Int)]
+    private let weight: Double
+    /// Reused per document: each leaf's starts, then the merged (start, leaf) events.
+    private var starts: [[UInt32]]
+    private var events: [(position: UInt32, leaf: Int)] = []
+    private var counts: [Int]
+
+    /// - Parameter weight: proximity × the sum of the leaves' body weights (the largest bonus).
+    init(_ conjunction: Scorer, leaves: [(Occurrences, Int)], weight: Double) {
+        self.conjunction = conjunction
+        self.leaves = leaves.map { (occurrences: $0.0, span: $0.1) }
+        self.weight = weight
+        starts = Array(repeating: [], count: leaves.count)
+        counts = Array(repeating: 0, count: leaves.count)
+    }
+
+    /// The largest bonus.
+    var maximumBonus: Double { weight }
+    override var proximityRoot: ProximityScorer? { self }
+    /// The score without the bonus (after ``matches()``).
+    func baseScore() throws -> Double { try conjunction.score() }
+
+    override var cost: Int { conjunction.cost }
+    override var isApproximate: Bool { conjunction.isApproximate }
+    override func advance(to target: Int32) throws -> Int32 {
+        doc = try conjunction.advance(to: target)
+        return doc
+    }
+    override func matches() throws -> Bool { try conjunction.matches() }
+    override func score() throws -> Double { try conjunction.score() + (try bonus()) }
+    override func maxScore(from target: Int32) throws -> ScoreBound {
+        var b = try conjunction.maxScore(from: target)
+        if b.score > 0 { b.score += weight }
+        return b
+    }
+    override func maxScoreOfCurrent() throws -> Double { try conjunction.maxScoreOfCurrent() + weight }
+
+    /// The current document's proximity bonus (after ``matches()``); also the window, for explanations.
+    func bonus() throws -> Double {
+        guard let (w, spans) = try window() else { return 0 }
+        return weight * min(1, Double(spans) / Double(w))
+    }
+
+    /// The smallest window holding a start of every leaf that has body positions, and the sum of
+    /// those leaves' spans (nil: fewer than two leaves have them in this document).
+    func window() throws -> (window: Int, spans: Int)? {
+        events.removeAll(keepingCapacity: true)
+        var present = 0, longest = 0, spans = 0
+        for (i, leaf) in leaves.enumerated() {
+            starts[i].removeAll(keepingCapacity: true)
+            switch leaf.occurrences {
+            case .term(let c):
+                if c.doc < doc { _ = try c.advance(to: doc) }
+                if c.doc == doc { starts[i].append(contentsOf: try c.positions()) }
+            case .phrase(let p):
+                // The conjunction confirmed it for this document (its body matched, or not).
+                if p.doc == doc { p.appendStarts(to: &starts[i]) }
+            }
+            if !starts[i].isEmpty {
+                present += 1
+                spans += leaf.span
+                longest = max(longest, leaf.span)
+                for s in starts[i] { events.append((s, i)) }
+            }
+        }
+        guard present >= 2 else { return nil }
+        events.sort { $0.position < $1.position }
+        for i in counts.indices { counts[i] = 0 }
+        var covered = 0, left = 0, best = Int.max
+        for right in events.indices {
+            let r = events[right].leaf
+            if counts[r] == 0 { covered += 1 }
+            counts[r] += 1
+            while covered == present {
+                best = min(best, Int(events[right].position - events[left].position) + longest)
+                let l = events[left].leaf
+                counts[l] -= 1
+                if counts[l] == 0 { covered -= 1 }
+                left += 1
+            }
+        }
+        return (best, spans)
+    }
 }
 
 /// Children of a composite scorer, walked in per-document loops without reference counting
@@ -567,6 +683,8 @@ final class ExclusionScorer: Scorer {
         self.positive = positive
         self.negatives = negatives
     }
+
+    override var proximityRoot: ProximityScorer? { positive.proximityRoot }
 
     override var cost: Int { positive.cost }
     override var isApproximate: Bool { true }

@@ -18,6 +18,10 @@ public struct SearchOptions: Sendable, Hashable {
     /// ``SearchResults/totalCount`` is then a lower bound. `Int.max` always counts exactly, at
     /// the cost of reading every match (for a phrase, the positions of every candidate).
     public var totalCountThreshold: Int
+    /// How much the closeness of an AND's text leaves in the body counts: a document gets up to
+    /// this × the sum of the leaves' body idfs on top of their BM25 scores, all of it when the
+    /// leaves stand side by side (``ProximityScorer``). Default 0.25; 0 turns it off.
+    public var proximity: Double
     /// Whether a search that finds fewer exact matches than its limit fills the rest of its hits
     /// with relaxed matches (``SearchResults/relaxedHits``: every term of each phrase, then some of
     /// them; ``Relaxation``). Default on. Relaxed hits never change ``SearchResults/hits`` or the
@@ -28,8 +32,11 @@ public struct SearchOptions: Sendable, Hashable {
     var windowScoring = true
 
     public init(bm25: BM25 = BM25(), titleBoost: Double = 2.0, snippets: Bool = true, snippetLength: Int = 120,
-                storedFields: Bool = true, totalCountThreshold: Int = 1000, relaxation: Bool = true) {
+                storedFields: Bool = true, totalCountThreshold: Int = 1000, relaxation: Bool = true,
+                proximity: Double = 0.25) {
+        precondition(proximity >= 0 && proximity.isFinite, "proximity must be a finite number ≥ 0")
         self.relaxation = relaxation
+        self.proximity = proximity
         self.bm25 = bm25
         self.titleBoost = titleBoost
         self.snippets = snippets
