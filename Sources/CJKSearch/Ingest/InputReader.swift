@@ -9,7 +9,8 @@ import Darwin
 /// WET, plain or compressed with gzip or zstd. Everything but `.txt` files is streamed: memory
 /// does not grow with the input.
 ///
-/// - `.txt`: id = the path as given, title = the first line, body = the rest.
+/// - `.txt`: id = the path as given, title = the first line that reads like a headline (not
+///   navigation nor a contact header, ``PageTitle``), body = the rest.
 /// - `.jsonl` (also `.jsonl.gz`, `.jsonl.zst`): each line an object with `"id"` (string or number),
 ///   `"text"` (string) and optional `"title"` (string); every other key is kept as a stored field
 ///   (strings as they are, other JSON values as their JSON text). Blank lines are skipped silently.
@@ -237,16 +238,8 @@ public enum InputReader {
             onSkip(SearchError(.invalidInput, "invalid UTF-8", path: path, offset: bad, line: line))
             return
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let title: Substring, body: Substring
-        if let nl = text.firstIndex(of: "\n") {
-            title = text[..<nl]
-            body = text[text.index(after: nl)...]
-        } else {
-            title = text[...]
-            body = ""
-        }
-        try onDocument(Document(id: path, title: title.trimmingCharacters(in: .whitespacesAndNewlines), body: String(body)))
+        let (title, body) = PageTitle.split(String(decoding: bytes, as: UTF8.self))
+        try onDocument(Document(id: path, title: title.trimmingCharacters(in: .whitespacesAndNewlines), body: body))
     }
 
     static func readJSONL(_ reader: LineReader, path: String, onDocument: (Document) throws -> Void,

@@ -129,10 +129,14 @@ final class SearchTests: XCTestCase {
 
 extension SearchTests {
     func testTitleSnippetMarksMatchesAndDropsArtifacts() throws {
-        let results = try corpusSearcher().search("當前位置")
+        let results = try corpusSearcher().search("經開區調研")
         let title = try XCTUnwrap(results.hits.first?.titleSnippet)
-        XCTAssertEqual(title.marked(), "<mark>當前位置</mark>:首頁 > 首頁推薦 > 重慶 > 正文")
-        XCTAssertEqual(results.hits.first?.title, "當(dāng)前位置:首頁 > 首頁推薦 > 重慶 > 正文", "the stored title is the original")
+        XCTAssertEqual(title.marked(), "胡衡華在重慶<mark>經開區調研</mark>時強調 以強烈的緊迫感責任感使命感 推動重慶經開區迭代升級高質量發展")
+        XCTAssertEqual(results.hits.first?.title, "胡衡華在重慶經(jīng)開區(qū)調(diào)研時(shí)強(qiáng)調(diào) 以強(qiáng)烈的緊迫感責(zé)任感使命感 推動重慶經(jīng)開區(qū)迭代升級高質(zhì)量發(fā)展",
+                       "the stored title is the original")
+        // The breadcrumb above the headline is body text now, still found.
+        let nav = try corpusSearcher().search("當前位置")
+        XCTAssertEqual(nav.hits.first?.snippet?.marked().hasPrefix("<mark>當前位置</mark>:首頁 > 首頁推薦 > 重慶 > 正文 4月4日"), true)
     }
 }
 
