@@ -87,8 +87,9 @@ final class Normalizer {
     }
 
     /// Kana folding, over the normalized text: katakana become hiragana (ア → あ, ヴ → ゔ, ヽ → ゝ;
-    /// ヷ–ヺ, which have no hiragana, and the prolonged sound mark ー stay). One character for one,
-    /// so a substring of a page is still a substring once both are folded.
+    /// ヷ–ヺ, which have no hiragana, and the prolonged sound mark ー stay), and a dash right after
+    /// katakana or ー becomes ー, as the mark is often typed (`サ-バ-`, `サ－バ－` for `サーバー`).
+    /// One character for one, so a substring of a page is still a substring once both are folded.
     ///
     /// The prolonged sound mark is not dropped, although Japanese writes some words with and
     /// without a final one (コンピューター, コンピュータ) and Lucene's katakana stemming drops it
@@ -99,11 +100,25 @@ final class Normalizer {
     /// (a substring), and the other way round is a relaxed match (all bigrams but one).
     private func foldKana(_ out: inout NormalizedText) {
         out.scalars.withUnsafeMutableBufferPointer { sc in
+            var afterKatakana = false
             for i in sc.indices {
                 let s = sc[i]
+                if afterKatakana && Normalizer.isDash(s) {
+                    // A dash written for the prolonged sound mark (コンピュ-タ, サ－バ－): ー.
+                    sc[i] = 0x30FC
+                    continue
+                }
+                afterKatakana = (s >= 0x30A1 && s <= 0x30FA) || s == 0x30FC
                 if (s >= 0x30A1 && s <= 0x30F6) || s == 0x30FD || s == 0x30FE { sc[i] = s - 0x60 }
             }
         }
+    }
+
+    /// Dashes that stand in for the prolonged sound mark after katakana (after NFKC, which makes
+    /// ｰ into ー and － into -): hyphen-minus, the hyphens and dashes U+2010–2015, minus U+2212.
+    @inline(__always)
+    static func isDash(_ s: UInt32) -> Bool {
+        s == 0x2D || (s >= 0x2010 && s <= 0x2015) || s == 0x2212
     }
 
     func normalize(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout NormalizedText) throws {
