@@ -126,7 +126,14 @@ public final class Searcher: Sendable {
         for kind in [MatchKind.allTerms, .someTerms] {
             let room = limit - results.hits.count - results.relaxedHits.count
             guard room > 0, let relaxed = try Relaxation.relax(query, to: kind, analyzer: analyzer) else { continue }
-            let more = try searchExact(relaxed, limit: room + seen.count, options: relaxedOptions, analyzer: analyzer, started: started)
+            let more: SearchResults
+            do {
+                more = try searchExact(relaxed, limit: room + seen.count, options: relaxedOptions, analyzer: analyzer, started: started)
+            } catch let e as SearchError where e.code == .invalidQuery {
+                // A relaxed form past the query limits (a pasted passage's bigrams, each a term of
+                // its own, count twice the positions): not tried; the exact results stand.
+                continue
+            }
             for var h in more.hits where !seen.contains(h.id) && results.relaxedHits.count < limit - results.hits.count {
                 h.match = kind
                 seen.insert(h.id)
@@ -266,7 +273,12 @@ public final class Searcher: Sendable {
             }
         }
         for (kind, q) in forms {
-            let weight = try QueryWeight(q, snapshot: snapshot, options: options, analyzer: analyzer)
+            let weight: QueryWeight
+            do {
+                weight = try QueryWeight(q, snapshot: snapshot, options: options, analyzer: analyzer)
+            } catch let e as SearchError where e.code == .invalidQuery && kind != .exact {
+                continue   // a relaxed form past the query limits, as the search skips it
+            }
             if let e = try weight.explain(snapshot.segments[si].reader, index: si, doc: doc, decompressor: decompressor) {
                 return Explanation(id: id, match: kind, query: q.description, score: e.score, parts: e.parts,
                                    proximity: e.proximity, k1: options.bm25.k1, b: options.bm25.b)

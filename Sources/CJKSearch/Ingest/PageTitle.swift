@@ -19,7 +19,8 @@ enum PageTitle {
         var lines: [Range<String.Index>] = []
         var start = text.startIndex
         while lines.count < linesConsidered, start < text.endIndex {
-            let end = text[start...].firstIndex(of: "\n") ?? text.endIndex
+            // Any line break: "\r\n" is one Character in Swift, not a "\n".
+            let end = text[start...].firstIndex(where: \.isNewline) ?? text.endIndex
             if !text[start ..< end].allSatisfy(\.isWhitespace) { lines.append(start ..< end) }
             start = end < text.endIndex ? text.index(after: end) : end
         }

@@ -29,7 +29,7 @@ public struct Explanation: Sendable, CustomStringConvertible {
         /// longest leaf; and the leaves' spans added up (the window when they stand side by side).
         public let window: Int
         public let spans: Int
-        /// The largest bonus: proximity × the leaves' body idfs added up.
+        /// The bonus of these leaves side by side: proximity × their body idfs added up.
         public let maximum: Double
         /// `maximum · min(1, spans / window)`.
         public let score: Double
@@ -90,21 +90,28 @@ extension QueryWeight {
                 return total
             case .and(let positives, let negatives):
                 var total = 0.0
-                let before = parts.count
+                let before = parts.count, beforeProximity = proximity.count
+                func fail() -> Double? {
+                    parts.removeLast(parts.count - before)
+                    proximity.removeLast(proximity.count - beforeProximity)
+                    return nil
+                }
                 for p in positives {
-                    guard let s = try visit(p) else { return nil }
+                    guard let s = try visit(p) else { return fail() }
                     total += s
                 }
-                let kept = parts
-                for n in negatives where try visit(n) != nil { return nil }
+                let kept = parts, keptProximity = proximity
+                for n in negatives where try visit(n) != nil { return fail() }
                 parts = kept
-                // The same scorer as the search's, for the closeness bonus.
-                if let near = try positiveScorer(positives, segment, index, dz) as? ProximityScorer,
-                   try near.advance(to: doc) == doc, try near.matches(), let (window, spans) = try near.window() {
+                proximity = keptProximity
+                // The same scorer as the search's, for the closeness bonus (an AND of one positive
+                // has none of its own: its positive's bonus is counted there).
+                if positives.count > 1, let near = try positiveScorer(positives, segment, index, dz) as? ProximityScorer,
+                   try near.advance(to: doc) == doc, try near.matches(), let (window, spans, weights) = try near.window() {
                     let bonus = try near.bonus()
                     let texts = parts[before...].filter { $0.field == "body" }.map(\.text)
                     proximity.append(Explanation.Proximity(texts: texts, window: window, spans: spans,
-                                                           maximum: near.maximumBonus, score: bonus))
+                                                           maximum: options.proximity * weights, score: bonus))
                     total += bonus
                 }
                 return total
@@ -113,10 +120,14 @@ extension QueryWeight {
                 for c in children { if let s = try visit(c) { total = (total ?? 0) + s } }
                 return total
             case .atLeast(let n, let children):
-                let kept = parts
+                let kept = parts, keptProximity = proximity
                 var total = 0.0, count = 0
                 for c in children { if let s = try visit(c) { total += s; count += 1 } }
-                if count < n { parts = kept; return nil }
+                if count < n {
+                    parts = kept
+                    proximity = keptProximity
+                    return nil
+                }
                 return total
             }
         }

@@ -219,8 +219,7 @@ struct QueryWeight {
     /// positions (``ProximityScorer``); nil when a positive cannot match.
     func positiveScorer(_ pos: [WeightNode], _ segment: SegmentReader, _ index: Int, _ dz: ZstdDecompressor) throws -> Scorer? {
         var ps: [Scorer] = []
-        var near: [(ProximityScorer.Occurrences, Int)] = []
-        var nearWeight = 0.0
+        var near: [(ProximityScorer.Occurrences, Int, Double)] = []
         for p in pos {
             if options.proximity > 0, pos.count > 1, case .leaf(let plan, let weights, let infos) = p {
                 guard let (s, body) = try leafScorers(p, segment, index, dz) else { return nil }
@@ -237,8 +236,7 @@ struct QueryWeight {
                     occurrences = nil
                 }
                 if let occurrences, let w = weights[Int(Field.body.rawValue)] {
-                    near.append((occurrences, plan.span))
-                    nearWeight += w
+                    near.append((occurrences, plan.span, w))
                 }
                 continue
             }
@@ -246,7 +244,7 @@ struct QueryWeight {
             ps.append(s)
         }
         let positive = ps.count == 1 ? ps[0] : ConjunctionScorer(ps)
-        return near.count >= 2 ? ProximityScorer(positive, leaves: near, weight: options.proximity * nearWeight) : positive
+        return near.count >= 2 ? ProximityScorer(positive, leaves: near, proximity: options.proximity) : positive
     }
 
     /// A leaf's scorer over its fields, and its body field's scorer (nil when the body cannot match).

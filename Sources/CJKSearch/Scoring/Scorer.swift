@@ -367,11 +367,12 @@ final class PhraseScorer: Scorer {
 ///
 ///     bonus = proximity · Σ leaf weights · min(1, Σ spans / window)
 ///
-/// where the leaf weights are their body idfs, the spans their lengths in positions, and the
-/// window the fewest positions from the first to the last start of an occurrence of every leaf,
-/// plus the longest span (leaves side by side give 1; far apart, little). Leaves that cannot give
-/// body positions (a single character, read from its presence postings) take no part; with fewer
-/// than two taking part there is no bonus. Bounds add the largest bonus, so pruning stays exact.
+/// over the leaves that occur in the document's body, where the leaf weights are their body idfs,
+/// the spans their lengths in positions, and the window the fewest positions from the first to
+/// the last start of an occurrence of each, plus the longest span (leaves side by side give 1;
+/// far apart, little). Leaves that cannot give body positions (a single character, read from its
+/// presence postings) take no part; with fewer than two in the body there is no bonus. Bounds add
+/// the largest bonus (every leaf taking part), so pruning stays exact.
 final class ProximityScorer: Scorer {
     /// How a leaf's body occurrences are read for the current document.
     enum Occurrences {
@@ -380,18 +381,23 @@ final class ProximityScorer: Scorer {
     }
 
     private let conjunction: Scorer
-    private let leaves: [(occurrences: Occurrences, span: Int)]
+    private let leaves: [(occurrences: Occurrences, span: Int, weight: Double)]
+    /// proximity × every leaf's weight: the largest bonus.
     private let weight: Double
+    private let proximity: Double
     /// Reused per document: each leaf's starts, then the merged (start, leaf) events.
     private var starts: [[UInt32]]
     private var events: [(position: UInt32, leaf: Int)] = []
     private var counts: [Int]
 
-    /// - Parameter weight: proximity × the sum of the leaves' body weights (the largest bonus).
-    init(_ conjunction: Scorer, leaves: [(Occurrences, Int)], weight: Double) {
+    /// - Parameters:
+    ///   - leaves: each leaf's occurrences, span and body weight (idf).
+    ///   - proximity: ``SearchOptions/proximity``.
+    init(_ conjunction: Scorer, leaves: [(Occurrences, Int, Double)], proximity: Double) {
         self.conjunction = conjunction
-        self.leaves = leaves.map { (occurrences: $0.0, span: $0.1) }
-        self.weight = weight
+        self.leaves = leaves.map { (occurrences: $0.0, span: $0.1, weight: $0.2) }
+        self.proximity = proximity
+        weight = proximity * leaves.reduce(0) { $0 + $1.2 }
         starts = Array(repeating: [], count: leaves.count)
         counts = Array(repeating: 0, count: leaves.count)
     }
@@ -419,15 +425,15 @@ final class ProximityScorer: Scorer {
 
     /// The current document's proximity bonus (after ``matches()``); also the window, for explanations.
     func bonus() throws -> Double {
-        guard let (w, spans) = try window() else { return 0 }
-        return weight * min(1, Double(spans) / Double(w))
+        guard let (w, spans, weights) = try window() else { return 0 }
+        return proximity * weights * min(1, Double(spans) / Double(w))
     }
 
-    /// The smallest window holding a start of every leaf that has body positions, and the sum of
-    /// those leaves' spans (nil: fewer than two leaves have them in this document).
-    func window() throws -> (window: Int, spans: Int)? {
+    /// The smallest window holding a start of every leaf that has body positions, with the sums
+    /// of those leaves' spans and weights (nil: fewer than two leaves have them in this document).
+    func window() throws -> (window: Int, spans: Int, weights: Double)? {
         events.removeAll(keepingCapacity: true)
-        var present = 0, longest = 0, spans = 0
+        var present = 0, longest = 0, spans = 0, weights = 0.0
         for (i, leaf) in leaves.enumerated() {
             starts[i].removeAll(keepingCapacity: true)
             switch leaf.occurrences {
@@ -441,6 +447,7 @@ final class ProximityScorer: Scorer {
             if !starts[i].isEmpty {
                 present += 1
                 spans += leaf.span
+                weights += leaf.weight
                 longest = max(longest, leaf.span)
                 for s in starts[i] { events.append((s, i)) }
             }
@@ -461,7 +468,7 @@ final class ProximityScorer: Scorer {
                 left += 1
             }
         }
-        return (best, spans)
+        return (best, spans, weights)
     }
 }
 

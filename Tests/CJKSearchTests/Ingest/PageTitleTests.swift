@@ -39,6 +39,10 @@ final class PageTitleTests: XCTestCase {
         XCTAssertEqual(t4, "只有一行")
         XCTAssertEqual(b4, "")
         XCTAssertEqual(PageTitle.split("").title, "")
+        // Windows line ends ("\r\n" is one Character).
+        let (t5, b5) = PageTitle.split("當前位置:首頁 > 重慶 > 正文\r\n真正的標題\r\n內容\r\n")
+        XCTAssertEqual(t5, "真正的標題")
+        XCTAssertEqual(b5, "當前位置:首頁 > 重慶 > 正文\r\n內容\r\n")
     }
 
     /// The bundled pages get their headlines as titles.

@@ -151,6 +151,28 @@ final class RelaxationTests: XCTestCase {
         XCTAssertGreaterThan(relaxedSeen[.someTerms] ?? 0, 10)
     }
 
+    /// A pasted passage whose relaxed form passes the query limits (each bigram a term of its
+    /// own counts its two positions): the exact search stands, the relaxed one is not tried.
+    func testLongPassageKeepsExactResults() throws {
+        let dir = makeTemporaryDirectory(self)
+        let passage = String(String.UnicodeScalarView((0 ..< 600).compactMap { Unicode.Scalar(0x4E00 + $0 * 7) }))
+        let searcher = try TestCorpus.buildIndex(at: dir, [
+            Document(id: "a", title: "", body: String(passage.prefix(300))),
+            Document(id: "b", title: "", body: String(passage.suffix(200))),
+        ]).searcher()
+        let r = try searcher.search(passage, limit: 10)
+        XCTAssertEqual(r.totalCount, 0)
+        XCTAssertTrue(r.relaxedHits.isEmpty)
+        XCTAssertNil(try searcher.explain(passage, id: "a"))
+        // Shorter, it relaxes: 150 characters, 100 of them from a (99 of the 149 bigrams), 50
+        // from b (49, under half).
+        let chars = Array(passage)
+        let shorter = String(chars[200 ..< 300]) + String(chars[400 ..< 450])
+        let relaxed = try searcher.search(shorter, limit: 10)
+        XCTAssertEqual(relaxed.relaxedHits.map(\.id), ["a"])
+        XCTAssertEqual(relaxed.relaxedHits.first?.match, .someTerms)
+    }
+
     // MARK: Helpers
 
     private func folded(_ s: String) throws -> [UInt32] {

@@ -9,7 +9,9 @@ final class ExplanationTests: XCTestCase {
         let searcher = try TestCorpus.buildIndex(at: dir, docs, commitEvery: 70).searcher()
         let queries = ["重慶", "慶", "重慶經開區", "經開區調研活動", "重慶 經開區", "重慶 OR 成都", "重慶 -廣告",
                        "東京", "東京都の天気", "iPhone買", "\"new york\"", "hello world", "重慶經開區推動經濟高質量發展",
-                       "經濟 發展", "高質量 發展 重慶", "調研 強調", "東京 首都"]
+                       "經濟 發展", "高質量 發展 重慶", "調研 強調", "東京 首都",
+                       // An AND whose one positive is an AND, and ANDs inside ORs that fail in part.
+                       "(重慶 經開區) -京都", "(重慶 經開區) OR 成都", "(重慶 -經開區) OR 成都", "(經濟 發展 重慶) OR 東京"]
         var explained: [MatchKind: Int] = [:]
         var withProximity = 0
         for q in queries {
