@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -60,7 +61,44 @@ enum FileIO {
         ok = true
     }
 
+    /// Fault injection for tests (a full disk or a failing device, at any write): armed, every
+    /// write past `budget` more bytes fails with `errno`. All file writes of the engine go through
+    /// ``writeAll(_:_:path:)``.
+    struct WriteFault {
+        var budget: Int
+        var errno: Int32
+    }
+    nonisolated(unsafe) private static var fault: WriteFault?
+    nonisolated(unsafe) private static var faultArmed = false
+    private static let faultLock = NSLock()
+
+    /// Arms (or, with nil, disarms) ``WriteFault`` for every thread.
+    static func injectWriteFault(_ f: WriteFault?) {
+        faultLock.lock()
+        fault = f
+        faultArmed = f != nil
+        faultLock.unlock()
+    }
+
+    /// The armed fault's budget left (bytes that can still be written), nil when none is armed.
+    static func remainingWriteBudget() -> Int? {
+        faultLock.lock()
+        defer { faultLock.unlock() }
+        return fault?.budget
+    }
+
+    private static func chargeFault(_ count: Int) -> Int32? {
+        faultLock.lock()
+        defer { faultLock.unlock() }
+        guard var f = fault else { return nil }
+        if count > f.budget { return f.errno }
+        f.budget -= count
+        fault = f
+        return nil
+    }
+
     static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer, path: String) throws {
+        if faultArmed, let e = chargeFault(raw.count) { throw errnoError("write", path: path, errno: e) }
         var done = 0
         while done < raw.count {
             let n = write(fd, raw.baseAddress! + done, raw.count - done)
