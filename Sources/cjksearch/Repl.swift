@@ -80,6 +80,9 @@ final class Repl {
             if trimmed.isEmpty { continue }
             if interactive { _ = trimmed.withCString { add_history($0) } }
             if !handle(trimmed) { break }
+            // Answer by answer, also when stdout is a pipe: a program driving the REPL reads each
+            // reply before it sends the next line.
+            fflush(nil)   // all output streams (stdout itself is not concurrency-safe to name)
         }
         if interactive { _ = historyPath.withCString { write_history($0) } }
     }

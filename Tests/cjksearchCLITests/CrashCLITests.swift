@@ -63,4 +63,48 @@ extension CLITests {
         guard r.status == 0 else { return nil }
         return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["documents"] as? Int
     }
+
+    /// A reader in another process keeps its snapshot while a second process adds documents and
+    /// merges the index into one segment (removing the files the reader has open); :reload then
+    /// shows the new commit. A second writer process is refused meanwhile.
+    func testReaderInAnotherProcessSurvivesAMerge() throws {
+        let dir = temporaryDirectory()
+        let index = try corpusIndex()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = ["repl", "--index", index]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        func ask(_ line: String) { input.fileHandleForWriting.write(Data((line + "\n").utf8)) }
+        ask(":count 重慶")
+        // Wait for the answer, so that the reader has opened its snapshot before the writer starts.
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(60)
+        while !String(decoding: seen, as: UTF8.self).contains("documents match") && Date() < deadline {
+            seen.append(output.fileHandleForReading.availableData)
+        }
+        // Another process adds pages and merges everything into one segment.
+        let more = dir + "/more.jsonl"
+        try Data((0 ..< 30).map { #"{"id":"n\#($0)","title":"","text":"重慶的新頁面 \#($0)"}"# + "\n" }.joined().utf8)
+            .write(to: URL(fileURLWithPath: more))
+        let added = try run(["index", "--index", index, "--optimize", "--quiet", more])
+        XCTAssertEqual(added.status, 0, added.stderr)
+        ask(":count 重慶")
+        ask("重慶")
+        ask(":reload")
+        ask(":count 重慶")
+        ask(":quit")
+        try input.fileHandleForWriting.close()
+        seen.append(output.fileHandleForReading.readDataToEndOfFile())
+        let out = String(decoding: seen, as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, out)
+        let counts = out.split(separator: "\n").filter { $0.hasSuffix("documents match") && !$0.contains("(") }
+        XCTAssertEqual(counts, ["4 documents match", "4 documents match", "34 documents match"], out)
+        XCTAssertTrue(out.contains("35 documents"), out)   // :reload
+        XCTAssertEqual(try run(["check", "--index", index]).status, 0)
+    }
 }
