@@ -46,10 +46,10 @@ struct IndexCommand: ParsableCommand {
     var commitEvery: Int?
 
     @Flag(name: .long, inversion: .prefixedNo, help: "Fold traditional Chinese (and Japanese new forms) to simplified, so that either script finds both (fixed when the index is created; an existing index must match).")
-    var tsFolding = true
+    var tsFolding: Bool?
 
     @Flag(name: .long, inversion: .prefixedNo, help: "Fold katakana to hiragana, so that either finds both (fixed when the index is created).")
-    var kanaFolding = true
+    var kanaFolding: Bool?
 
     @Flag(name: .long, help: "Print nothing but errors (no progress line, no summary).")
     var quiet = false
@@ -84,8 +84,8 @@ struct IndexCommand: ParsableCommand {
             o.progress = !quiet
             // Given explicitly, the setting must match an existing index; left at its default,
             // a new index gets it and an existing one keeps its own.
-            let explicit = CommandLine.arguments.contains { ["--no-ts-folding", "--ts-folding", "--no-kana-folding", "--kana-folding"].contains($0) }
-            o.analysis = explicit ? AnalysisOptions(foldsTraditionalToSimplified: tsFolding, foldsKana: kanaFolding) : nil
+            let explicit = tsFolding != nil || kanaFolding != nil
+            o.analysis = explicit ? AnalysisOptions(foldsTraditionalToSimplified: tsFolding ?? true, foldsKana: kanaFolding ?? true) : nil
             let summary = try Build.run(o)
             if !quiet { for line in Build.describe(summary) { print(line) } }
             if summary.interrupted { throw ExitCode(130) }

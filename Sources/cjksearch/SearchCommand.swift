@@ -23,7 +23,7 @@ struct SearchCommand: ParsableCommand {
     var json = false
 
     @Flag(name: .long, inversion: .prefixedNo, help: "When fewer documents than --limit match exactly, show documents that hold all the terms of each phrase, then half of them, below the exact ones (default on; with --batch, off unless --relax is given).")
-    var relax = true
+    var relax: Bool?
 
     @Flag(name: .long, help: "Print only the exact number of matching documents.")
     var count = false
@@ -74,7 +74,7 @@ struct SearchCommand: ParsableCommand {
                 print(try searcher.count(text))
                 return
             }
-            let results = try searcher.search(text, limit: limit, options: SearchOptions(totalCountThreshold: threshold, relaxation: relax))
+            let results = try searcher.search(text, limit: limit, options: SearchOptions(totalCountThreshold: threshold, relaxation: relax ?? true))
             if json {
                 for hit in results.allHits { print(Output.json(hit)) }
             } else {
@@ -93,7 +93,7 @@ extension SearchCommand {
     func runBatch(_ searcher: Searcher, path: String) throws -> Int {
         // Exact matching unless --relax is given: a batch is a benchmark first, against peers whose
         // queries are exact. With --relax, "ids" lists the exact hits, then the relaxed ones.
-        let relaxing = CommandLine.arguments.contains("--relax")
+        let relaxing = relax ?? false
         let options = SearchOptions(snippets: false, storedFields: false, totalCountThreshold: threshold, relaxation: relaxing)
         func search(_ text: String) throws -> SearchResults {
             try searcher.search(text, limit: count ? 0 : limit, options: options)
