@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "CJKSearch", targets: ["CJKSearch"]),
         .executable(name: "cjksearch", targets: ["cjksearch"]),
+        .executable(name: "cjksearch-fuzz", targets: ["cjksearch-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -63,6 +64,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz targets (scripts/fuzz.sh builds them with libFuzzer; an ordinary build replays the
+        // seed inputs of Tests/FuzzTests/Seeds through them).
+        .executableTarget(
+            name: "cjksearch-fuzz",
+            dependencies: ["CJKSearch"],
+            path: "Sources/cjksearch-fuzz"
+        ),
         .testTarget(
             name: "CJKSearchTests",
             dependencies: ["CJKSearch"],
@@ -78,6 +86,12 @@ let package = Package(
             name: "cjksearchCLITests",
             dependencies: ["cjksearch"],
             path: "Tests/cjksearchCLITests"
+        ),
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: ["cjksearch-fuzz"],
+            path: "Tests/FuzzTests",
+            exclude: ["Seeds"]
         ),
         // Benchmarks: run only when CJKSEARCH_BENCH=1, in release:
         // `CJKSEARCH_BENCH=1 swift test -c release --filter CJKSearchBenchmarks`

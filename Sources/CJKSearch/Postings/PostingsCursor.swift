@@ -54,7 +54,7 @@ final class PostingsCursor {
     private var chunkCount = 0
     /// Where the unpacked chunk's header is in the frame (for errors).
     private var chunkOffset = 0
-    private let chunkValues = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsFormat.positionChunkSize)
+    private let chunkValues: UnsafeMutablePointer<UInt32>
     private var positionsBuffer: [UInt32] = []
 
     init(info: TermInfo, postings: ByteReader, positions: ByteReader, documentCount: Int,
@@ -68,9 +68,6 @@ final class PostingsCursor {
         guard documentFrequency > 0 && documentFrequency <= documentCount else {
             throw postingsData.error("document frequency \(documentFrequency) outside 1...\(documentCount)", at: 0)
         }
-        let cap = min(documentFrequency, PostingsFormat.blockSize)
-        docs = .allocate(capacity: cap)
-        freqs = .allocate(capacity: cap)
         if documentFrequency < PostingsFormat.blockSize {
             blockCount = 1
             skipTable = try postingsData.slice(0, 0)
@@ -89,6 +86,12 @@ final class PostingsCursor {
             }
             blocksStart = impactsStart + impactsLength
         }
+        // Allocated last: a throw above leaves nothing to free (deinit does not run for an
+        // object whose initializer failed).
+        let cap = min(documentFrequency, PostingsFormat.blockSize)
+        docs = .allocate(capacity: cap)
+        freqs = .allocate(capacity: cap)
+        chunkValues = .allocate(capacity: PostingsFormat.positionChunkSize)
     }
 
     deinit {
