@@ -69,7 +69,9 @@ public struct SearchError: Error, Sendable, Equatable, CustomStringConvertible {
             if let offset { where_ += "@\(offset)" }
             where_ += ": "
         } else if let offset {
-            where_ = "at \(offset): "
+            // Without a file, the offset is a query's (counted in characters from 0): say it as
+            // a person counts, from 1, as the REPL does.
+            where_ = code == .invalidQuery ? "at character \(offset + 1): " : "at \(offset): "
         }
         return "\(where_)\(message) [\(code)]"
     }

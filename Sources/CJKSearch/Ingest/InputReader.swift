@@ -131,6 +131,10 @@ public enum InputReader {
         var parseThreads = 0
         /// Lines are handed to the parsing threads in chunks of about this many bytes.
         var parseChunkBytes = 1 << 20
+        /// A line longer than this (16 MiB) is parsed on the reading thread, in place, after the
+        /// chunks before it: parsing threads hold copies of many lines, and copies of lines near
+        /// ``maxLineLength`` would hold gigabytes.
+        var inlineLineBytes = 16 << 20
     }
 
     /// What kind of input a name suggests.
@@ -265,15 +269,21 @@ public enum InputReader {
             }
             let buffer = trimmingTrailingCR(line.bytes)
             if buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            do {
-                let doc = try parseJSONLine(buffer)
-                try onDocument(doc)
-            } catch var error as SearchError where error.code == .invalidInput || error.code == .limitExceeded {
-                error.path = path
-                error.line = line.number
-                if let o = error.offset { error.offset = line.offset + o }
-                onSkip(error)
-            }
+            try parseLine(buffer, number: line.number, offset: line.offset, path: path, onDocument: onDocument, onSkip: onSkip)
+        }
+    }
+
+    /// Parses one line in place and hands its document to `onDocument`, or its error to `onSkip`.
+    static func parseLine(_ buffer: UnsafeBufferPointer<UInt8>, number: Int, offset: Int, path: String,
+                          onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void) throws {
+        do {
+            let doc = try parseJSONLine(buffer)
+            try onDocument(doc)
+        } catch var error as SearchError where error.code == .invalidInput || error.code == .limitExceeded {
+            error.path = path
+            error.line = number
+            if let o = error.offset { error.offset = offset + o }
+            onSkip(error)
         }
     }
 
@@ -328,7 +338,15 @@ public enum InputReader {
                                             path: path, offset: line.offset, line: line.number))
             } else {
                 let buffer = trimmingTrailingCR(line.bytes)
-                if !buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { chunk.add(line: buffer, number: line.number, offset: line.offset) }
+                if buffer.count > limits.inlineLineBytes {
+                    // A very long line is not copied: the lines before it are delivered, then it
+                    // is parsed where it lies, so that at most one such line is held at a time.
+                    try submit()
+                    _ = try pipeline.drain(take: deliver)
+                    try parseLine(buffer, number: line.number, offset: line.offset, path: path, onDocument: onDocument, onSkip: onSkip)
+                } else if !buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                    chunk.add(line: buffer, number: line.number, offset: line.offset)
+                }
             }
             if chunk.byteCount >= limits.parseChunkBytes { try submit() }
         }

@@ -23,8 +23,13 @@ public enum QueryParser {
     public static let maxDepth = 64
     /// Most items (terms, phrases, groups) in one query.
     public static let maxItems = 1024
+    /// The longest query text, in UTF-8 bytes (256 KiB); longer text is refused before it is looked at.
+    public static let maxQueryBytes = 256 << 10
 
     public static func parse(_ text: String) throws -> Query {
+        if text.utf8.count > maxQueryBytes {
+            throw SearchError(.invalidQuery, "query of \(text.utf8.count) bytes is longer than \(maxQueryBytes): search a shorter passage")
+        }
         var p = Parser(chars: Array(text.unicodeScalars))
         let q = try p.parseAnd(depth: 0, closing: nil)
         guard let query = q else {

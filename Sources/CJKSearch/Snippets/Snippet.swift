@@ -38,8 +38,26 @@ struct SnippetBuilder {
 
     func snippet(for body: String) -> Snippet { snippet(for: body, length: length) }
 
+    /// The most of a body that is analyzed for its snippet (UTF-8 bytes, cut at a character):
+    /// 256 KiB, a long article; a match only further in a bigger body is not shown (the snippet
+    /// is then the body's start). This bounds a snippet's time and memory whatever the document's
+    /// size, as Elasticsearch's `max_analyzed_offset` does.
+    static let maxAnalyzedBytes = 256 << 10
+
+    /// The first `limit` bytes of `body`, cut back to a character boundary.
+    static func analyzedPrefix(_ body: String, limit: Int = maxAnalyzedBytes) -> Substring {
+        let u = body.utf8
+        guard u.count > limit else { return body[...] }
+        var end = u.index(u.startIndex, offsetBy: limit)
+        while end > u.startIndex && UTF8.isContinuation(u[end]) { end = u.index(before: end) }
+        return body[..<end]
+    }
+
     func snippet(for body: String, length requested: Int) -> Snippet {
         let length = max(1, requested)
+        let prefix = SnippetBuilder.analyzedPrefix(body)
+        let cut = prefix.endIndex != body.endIndex
+        let body = String(prefix)
         var field = AnalyzedField()
         guard (try? analyzer.analyze(body, into: &field)) != nil, field.text.count > 0 else {
             return Snippet(text: "", highlights: [])
@@ -48,13 +66,26 @@ struct SnippetBuilder {
         var tokenAt = [Int32](repeating: -1, count: field.length)
         for (i, t) in field.tokens.enumerated() where Int(t.position) < field.length { tokenAt[Int(t.position)] = Int32(i) }
 
-        // Occurrences as normalized-index ranges.
+        // Occurrences as normalized-index ranges. Leaves are found through their first slot's
+        // pattern, so the body is scanned once however many leaves the query has.
+        var byFirstSlot: [SlotPattern: [Int]] = [:]
+        var anyWord = false
+        for (li, leaf) in leaves.enumerated() where leaf.span <= field.length {
+            guard let first = leaf.slots.first else { continue }
+            byFirstSlot[first.pattern, default: []].append(li)
+            if case .word = first.pattern { anyWord = true }
+        }
         var occurrences: [(start: Int, end: Int, leaf: Int)] = []
-        for (li, leaf) in leaves.enumerated() {
-            guard leaf.span <= field.length else { continue }
-            for p in 0 ... (field.length - leaf.span) {
+        func tryLeaves(_ pattern: SlotPattern, at q: Int) {
+            guard let candidates = byFirstSlot[pattern] else { return }
+            for li in candidates {
+                let leaf = leaves[li]
+                let offset = Int(leaf.slots[0].offset)
+                guard q >= offset else { continue }
+                let p = q - offset
+                guard p + leaf.span <= field.length else { continue }
                 var ok = true
-                for slot in leaf.slots {
+                for slot in leaf.slots.dropFirst() {
                     let ti = tokenAt[p + Int(slot.offset)]
                     if ti < 0 || !SnippetBuilder.matches(field.tokens[Int(ti)], slot.pattern, field) { ok = false; break }
                 }
@@ -63,21 +94,47 @@ struct SnippetBuilder {
                 occurrences.append((s.lowerBound, e.upperBound, li))
             }
         }
-        occurrences.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+        if !byFirstSlot.isEmpty {
+            for t in field.tokens where Int(t.position) < field.length {
+                let q = Int(t.position)
+                switch t.kind {
+                case .bigram:
+                    tryLeaves(.bigram(t.first, t.second), at: q)
+                    tryLeaves(.char(t.first), at: q)
+                case .runEnd:
+                    tryLeaves(.runEnd(t.first), at: q)
+                    tryLeaves(.char(t.first), at: q)
+                case .word:
+                    if anyWord { tryLeaves(.word(Array(field.text.scalars[Int(t.start) ..< Int(t.end)])), at: q) }
+                }
+            }
+        }
+        occurrences.sort { $0.start != $1.start ? $0.start < $1.start : ($0.end != $1.end ? $0.end > $1.end : $0.leaf < $1.leaf) }
 
-        // Best window over normalized scalars.
+        // Best window over normalized scalars: only the occurrences starting inside a candidate
+        // window are looked at (they are sorted by start).
         let n = field.text.count
         let context = max(length / 6, 0)
         var windowStart = 0
         if !occurrences.isEmpty {
             var bestScore = -1.0
+            var seen = Set<Int>()
             for o in occurrences.prefix(256) {
                 let ws = max(0, min(o.start - context, n - length))
                 let we = ws + length
-                var seen = Set<Int>()
+                seen.removeAll(keepingCapacity: true)
                 var score = 0.0
                 var count = 0
-                for x in occurrences where x.start >= ws && x.end <= we {
+                var lo = 0, hi = occurrences.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if occurrences[mid].start < ws { lo = mid + 1 } else { hi = mid }
+                }
+                var k = lo
+                while k < occurrences.count && occurrences[k].start < we {
+                    let x = occurrences[k]
+                    k += 1
+                    guard x.end <= we else { continue }
                     count += 1
                     if seen.insert(x.leaf).inserted { score += weights[x.leaf] * 1000 }
                 }
@@ -86,7 +143,8 @@ struct SnippetBuilder {
             }
         }
         let windowEnd = min(n, windowStart + length)
-        return render(body, field, windowStart, windowEnd, occurrences.filter { $0.start >= windowStart && $0.end <= windowEnd })
+        return render(body, field, windowStart, windowEnd, occurrences.filter { $0.start >= windowStart && $0.end <= windowEnd },
+                      cut: cut)
     }
 
     static func matches(_ t: Token, _ pattern: SlotPattern, _ field: AnalyzedField) -> Bool {
@@ -108,7 +166,7 @@ struct SnippetBuilder {
     }
 
     private func render(_ body: String, _ field: AnalyzedField, _ ws: Int, _ we: Int,
-                        _ occ: [(start: Int, end: Int, leaf: Int)]) -> Snippet {
+                        _ occ: [(start: Int, end: Int, leaf: Int)], cut: Bool) -> Snippet {
         let utf8 = Array(body.utf8)
         let originalStart = Int(field.text.starts[ws])
         let originalEnd = Int(field.text.ends[we - 1])
@@ -155,7 +213,7 @@ struct SnippetBuilder {
         }
         if let o = openAt { spans.append(o ..< out.count) }
         while out.last == 0x20 { out.removeLast() }
-        if we < field.text.count { out.append(contentsOf: Array("…".utf8)) }
+        if we < field.text.count || cut { out.append(contentsOf: Array("…".utf8)) }
         let text = String(decoding: out, as: UTF8.self)
         let u = text.utf8
         let highlights = spans.compactMap { r -> Range<String.Index>? in

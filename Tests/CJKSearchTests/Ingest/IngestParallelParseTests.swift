@@ -10,12 +10,14 @@ final class IngestParallelParseTests: XCTestCase {
     func assertSameAsOneThread(_ path: String, maxLineLength: Int = LineReader.defaultMaxLineLength,
                                file: StaticString = #filePath, line: UInt = #line) throws {
         let one = try F.read(path, limits: InputReader.Limits(maxLineLength: maxLineLength))
-        for (threads, chunk) in [(1, 1), (2, 64), (4, 4096)] {
+        // The last: lines over 100 bytes are parsed in place on the reading thread, between chunks.
+        for (threads, chunk, inline) in [(1, 1, 16 << 20), (2, 64, 16 << 20), (4, 4096, 16 << 20), (2, 64, 100)] {
             var limits = InputReader.Limits(maxLineLength: maxLineLength)
             limits.parseThreads = threads
             limits.parseChunkBytes = chunk
+            limits.inlineLineBytes = inline
             let many = try F.read(path, limits: limits)
-            let label = "\(path) threads \(threads) chunk \(chunk)"
+            let label = "\(path) threads \(threads) chunk \(chunk) inline \(inline)"
             XCTAssertEqual(many.documents, one.documents, label, file: file, line: line)
             XCTAssertEqual(many.skips.map(\.message), one.skips.map(\.message), label, file: file, line: line)
             XCTAssertEqual(many.skips.map(\.line), one.skips.map(\.line), label, file: file, line: line)

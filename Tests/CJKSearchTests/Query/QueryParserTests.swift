@@ -54,6 +54,7 @@ final class QueryParserTests: XCTestCase {
         let deep100 = String(repeating: "(", count: 100) + "a" + String(repeating: ")", count: 100)
         let deep65 = String(repeating: "(", count: 65) + "a" + String(repeating: ")", count: 65)
         let tooMany = Array(repeating: "a", count: QueryParser.maxItems + 1).joined(separator: " ")
+        let tooLong = String(repeating: "重", count: QueryParser.maxQueryBytes / 3 + 1)   // refused before it is looked at
         // Row: input → offset (in Unicode scalars) of the error, nil where there is no sensible place.
         let table: [(input: String, offset: Int?, note: String)] = [
             ("\"unclosed", 0, "unclosed quote: at the quote"),
@@ -89,6 +90,7 @@ final class QueryParserTests: XCTestCase {
             (deep65, 65, "65 levels: one deeper than maxDepth"),
             (deep100, 65, "100 levels: refused at the first level beyond maxDepth"),
             (tooMany, 2 * QueryParser.maxItems, "more than maxItems terms"),
+            (tooLong, nil, "more than maxQueryBytes"),
         ]
         for row in table {
             do {
@@ -110,6 +112,10 @@ final class QueryParserTests: XCTestCase {
         let many = Array(repeating: "a", count: QueryParser.maxItems).joined(separator: " ")
         guard case .and(let operands) = try QueryParser.parse(many) else { return XCTFail("expected AND") }
         XCTAssertEqual(operands.count, QueryParser.maxItems, "exactly maxItems terms")
+        let words = String(repeating: "ab ", count: (QueryParser.maxQueryBytes - 2) / 3)
+        let long = "\"" + words + String(repeating: "c", count: QueryParser.maxQueryBytes - 2 - words.utf8.count) + "\""
+        XCTAssertEqual(long.utf8.count, QueryParser.maxQueryBytes)
+        XCTAssertNoThrow(try QueryParser.parse(long), "exactly maxQueryBytes")
     }
 
     func testParsedQueriesValidate() throws {
