@@ -276,9 +276,17 @@ public enum InputReader {
     /// Parses one line in place and hands its document to `onDocument`, or its error to `onSkip`.
     static func parseLine(_ buffer: UnsafeBufferPointer<UInt8>, number: Int, offset: Int, path: String,
                           onDocument: (Document) throws -> Void, onSkip: (SearchError) -> Void) throws {
+        try reportingSkips(number: number, offset: offset, path: path, onSkip: onSkip) {
+            try onDocument(try parseJSONLine(buffer))
+        }
+    }
+
+    /// Runs `body`; a record refused by the parser or by the consumer (a bad or oversized
+    /// document) goes to `onSkip` with its file, line and offset, any other error is thrown.
+    static func reportingSkips(number: Int, offset: Int, path: String, onSkip: (SearchError) -> Void,
+                               _ body: () throws -> Void) throws {
         do {
-            let doc = try parseJSONLine(buffer)
-            try onDocument(doc)
+            try body()
         } catch var error as SearchError where error.code == .invalidInput || error.code == .limitExceeded {
             error.path = path
             error.line = number
@@ -298,15 +306,8 @@ public enum InputReader {
             for result in chunk.results {
                 switch result {
                 case .document(let d, let number, let offset):
-                    do {
-                        try onDocument(d)
-                    } catch var error as SearchError where error.code == .invalidInput || error.code == .limitExceeded {
-                        // As on one thread: a document the consumer refuses is a skipped record.
-                        error.path = path
-                        error.line = number
-                        if let o = error.offset { error.offset = offset + o }
-                        onSkip(error)
-                    }
+                    // As on one thread: a document the consumer refuses is a skipped record.
+                    try reportingSkips(number: number, offset: offset, path: path, onSkip: onSkip) { try onDocument(d) }
                 case .skip(let e): onSkip(e)
                 }
             }
