@@ -20,11 +20,13 @@ work=${FUZZ_DIR:-/tmp/cjksearch-fuzz}
 jobs=${FUZZ_JOBS:-2}
 cd "$root"
 echo "building the fuzz targets (.build-fuzz)…"
-swift build -c release --product cjksearch-fuzz --scratch-path .build-fuzz \
+mkdir -p "$work"
+if ! swift build -c release --product cjksearch-fuzz --scratch-path .build-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCJKSEARCH_LIBFUZZER -Xswiftc -enable-testing \
-  -Xswiftc -use-ld=lld 2>&1 | grep -v "warning: Cannot export local symbol" | tail -3
+  -Xswiftc -use-ld=lld > "$work/build.log" 2>&1; then
+  grep -v "Cannot export local symbol" "$work/build.log" | tail -20; echo "build failed"; exit 1
+fi
 bin=$root/.build-fuzz/release/cjksearch-fuzz
-[ -x "$bin" ] || { echo "build failed"; exit 1; }
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(analyzer query jsonl warc html segment manifest)
 

@@ -4,6 +4,9 @@
 # holds exactly the documents of the last commit `index` reported durable ("committed N
 # documents" on stderr), or of the commit that was in flight, if it became durable before it could
 # be reported. Every other trial resumes the killed index instead of starting afresh.
+# Then MERGE_TRIALS (default TRIALS/4) kills of foreground merges: `cjksearch merge` of two
+# shards into a copy of the first (the copy must hold its own documents or all of them), and
+# `index --optimize` of a many-segment index (it must hold the same documents), alternately.
 #
 #   Benchmarks/scripts/crash-test.sh [TRIALS=50] [SIZE=20MB] [SEED=1]
 #
@@ -55,5 +58,55 @@ for t in $(seq "$trials"); do
     echo "trial $t: killed at ${delay}s: reported $last, holds $docs: FAILED"; failed=$((failed + 1))
   fi
 done
-echo "$((trials - failed)) of $trials trials survived"
-[ $failed -eq 0 ]
+echo "$((trials - failed)) of $trials build trials survived"
+
+# Kills during foreground merges.
+merge_trials=${MERGE_TRIALS:-$((trials / 4))}
+docs_of() { "$bin" stats --index "$1" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])' 2>/dev/null || echo none; }
+mfailed=0
+if [ "$merge_trials" -gt 0 ]; then
+  rm -rf "$work/shard0" "$work/shard1" "$work/merged"
+  for k in 0 1; do
+    "$bin" index --index "$work/shard$k" --shard $k/2 --memory 16 --threads 2 --no-background-merge --quiet "$corpus" 2>/dev/null
+  done
+  : > "$work/empty.jsonl"
+  own=$(docs_of "$work/shard0")
+  cp -r "$work/shard0" "$work/merged"
+  start=$(date +%s.%N)
+  "$bin" merge --index "$work/merged" "$work/shard1" > /dev/null 2>&1
+  merge_time=$(echo "$(date +%s.%N) - $start" | bc)
+  all=$(docs_of "$work/merged")
+  rm -rf "$work/opt"; cp -r "$work/shard0" "$work/opt"
+  start=$(date +%s.%N)
+  "$bin" index --index "$work/opt" --optimize --quiet "$work/empty.jsonl" > /dev/null 2>&1
+  optimize_time=$(echo "$(date +%s.%N) - $start" | bc)
+  echo "merges: shard 0 holds $own documents in $(ls "$work/shard0" | grep -c '\.seg$') segments, merged $all; merge takes ${merge_time}s, --optimize ${optimize_time}s"
+  for t in $(seq "$merge_trials"); do
+    rm -rf "$work/m"; cp -r "$work/shard0" "$work/m"
+    if [ $((t % 2)) -eq 1 ]; then
+      what=merge; full=$merge_time; ok="$own $all"
+      delay=$(echo "scale=3; $full * $RANDOM / 32767" | bc)
+      "$bin" merge --index "$work/m" "$work/shard1" > /dev/null 2>&1 &
+    else
+      what=optimize; full=$optimize_time; ok="$own"
+      delay=$(echo "scale=3; $full * $RANDOM / 32767" | bc)
+      "$bin" index --index "$work/m" --optimize --quiet "$work/empty.jsonl" > /dev/null 2>&1 &
+    fi
+    pid=$!
+    sleep "$delay"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    if ! "$bin" check --index "$work/m" > "$work/check" 2>&1; then
+      echo "merge trial $t ($what): killed at ${delay}s: check FAILED: $(cat "$work/check")"; mfailed=$((mfailed + 1)); continue
+    fi
+    docs=$(docs_of "$work/m")
+    if [[ " $ok " == *" $docs "* ]]; then
+      echo "merge trial $t ($what): killed at ${delay}s: holds $docs: ok"
+    else
+      echo "merge trial $t ($what): killed at ${delay}s: holds $docs, expected one of: $ok: FAILED"; mfailed=$((mfailed + 1))
+    fi
+  done
+  echo "$((merge_trials - mfailed)) of $merge_trials merge trials survived"
+fi
+echo "$((trials + merge_trials - failed - mfailed)) of $((trials + merge_trials)) trials survived"
+[ $failed -eq 0 ] && [ $mfailed -eq 0 ]
