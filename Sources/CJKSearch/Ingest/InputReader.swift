@@ -339,13 +339,15 @@ public enum InputReader {
                                             path: path, offset: line.offset, line: line.number))
             } else {
                 let buffer = trimmingTrailingCR(line.bytes)
-                if buffer.count > limits.inlineLineBytes {
+                if buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                    // A blank line: nothing to parse.
+                } else if buffer.count > limits.inlineLineBytes {
                     // A very long line is not copied: the lines before it are delivered, then it
                     // is parsed where it lies, so that at most one such line is held at a time.
                     try submit()
                     _ = try pipeline.drain(take: deliver)
                     try parseLine(buffer, number: line.number, offset: line.offset, path: path, onDocument: onDocument, onSkip: onSkip)
-                } else if !buffer.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                } else {
                     chunk.add(line: buffer, number: line.number, offset: line.offset)
                 }
             }
