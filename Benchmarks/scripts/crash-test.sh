@@ -19,6 +19,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${CJKSEARCH_BIN:-$root/.build/release/cjksearch}
 work=${CRASH_DIR:-/tmp/cjksearch-crash}
 every=500
+# The documents an index holds, or $2 (default "none") when it does not open.
+docs_of() { "$bin" stats --index "$1" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])' 2>/dev/null || echo "${2:-none}"; }
 mkdir -p "$work"
 corpus=$work/corpus-$size-$seed.jsonl
 [ -f "$corpus" ] || "$bin" corpus --size "$size" --seed "$seed" --out "$corpus" || exit 1
@@ -28,13 +30,13 @@ rm -rf "$work/idx"
 start=$(date +%s.%N)
 "$bin" index --index "$work/idx" --commit-every $every --memory 64 --threads 2 --quiet "$corpus" 2>/dev/null
 full=$(echo "$(date +%s.%N) - $start" | bc)
-total=$("$bin" stats --index "$work/idx" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])')
+total=$(docs_of "$work/idx")
 echo "corpus: $(wc -l < "$corpus") lines, $total documents; an uninterrupted build takes ${full}s"
 RANDOM=$seed
 failed=0
 for t in $(seq "$trials"); do
   if [ $((t % 2)) -eq 1 ]; then rm -rf "$work/idx"; fi   # odd trials start afresh, even ones resume
-  before=$("$bin" stats --index "$work/idx" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])' 2>/dev/null || echo 0)
+  before=$(docs_of "$work/idx" 0)
   delay=$(echo "scale=3; $full * $RANDOM / 32767" | bc)
   "$bin" index --index "$work/idx" --commit-every $every --memory 64 --threads 2 --quiet "$corpus" 2> "$work/err" &
   pid=$!
@@ -48,7 +50,7 @@ for t in $(seq "$trials"); do
     fi
     echo "trial $t: killed at ${delay}s: check FAILED: $(cat "$work/check")"; failed=$((failed + 1)); continue
   fi
-  docs=$("$bin" stats --index "$work/idx" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])')
+  docs=$(docs_of "$work/idx")
   last=${reported:-$before}
   # The commit in flight: the next multiple of --commit-every over the documents read, or all of them.
   next=$(( last + every > total ? total : last + every ))
@@ -62,7 +64,6 @@ echo "$((trials - failed)) of $trials build trials survived"
 
 # Kills during foreground merges.
 merge_trials=${MERGE_TRIALS:-$((trials / 4))}
-docs_of() { "$bin" stats --index "$1" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])' 2>/dev/null || echo none; }
 mfailed=0
 if [ "$merge_trials" -gt 0 ]; then
   rm -rf "$work/shard0" "$work/shard1" "$work/merged"

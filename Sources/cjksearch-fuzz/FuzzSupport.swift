@@ -30,14 +30,10 @@ enum FuzzFiles {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { fatalError("cannot write \(path): errno \(errno)") }
         defer { close(fd) }
-        let array = Array(bytes)
-        array.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                guard n > 0 else { fatalError("cannot write \(path): errno \(errno)") }
-                done += n
-            }
+        do {
+            try Array(bytes).withUnsafeBytes { try FileIO.writeAll(fd, $0, path: path) }
+        } catch {
+            fatalError("cannot write \(path): \(error)")
         }
         return path
     }

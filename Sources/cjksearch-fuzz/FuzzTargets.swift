@@ -204,8 +204,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         if bytes.count >= 24 && bytes[8] == 2 {
             // A deletions file: its segment id and document count as its own header claims them
             // (a mismatch is refused before anything else is read).
-            let id = bytes[16 ..< 24].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let count = bytes.count >= 28 ? Int(bytes[24 ..< 28].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) : 0
+            let id = Reseal.u64(bytes, 16)
+            let count = bytes.count >= 28 ? Int(Reseal.u32(bytes, 24)) : 0
             let path = FuzzFiles.write(bytes, name: "manifest/s_1.del")
             if let live = try? LiveDocuments.read(path: path, segmentID: id, documentCount: count),
                live.deletedCount > count || live.liveCount != count - live.deletedCount {
@@ -215,8 +215,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             _ = FuzzFiles.write(bytes, name: "manifest/" + Manifest.fileName)
             if let m = try? Manifest.read(directory: dir) {
                 // What reads back, written again, reads back the same.
-                let again = FuzzFiles.write(m.fileBytes(), name: "manifest/" + Manifest.fileName)
-                _ = again
+                FuzzFiles.write(m.fileBytes(), name: "manifest/" + Manifest.fileName)
                 guard let m2 = try? Manifest.read(directory: dir), m2 == m else { violated("manifest does not round-trip") }
             }
         }

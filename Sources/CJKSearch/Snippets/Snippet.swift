@@ -57,7 +57,7 @@ struct SnippetBuilder {
         let length = max(1, requested)
         let prefix = SnippetBuilder.analyzedPrefix(body)
         let cut = prefix.endIndex != body.endIndex
-        let body = String(prefix)
+        let body = cut ? String(prefix) : body
         var field = AnalyzedField()
         guard (try? analyzer.analyze(body, into: &field)) != nil, field.text.count > 0 else {
             return Snippet(text: "", highlights: [])
@@ -69,11 +69,13 @@ struct SnippetBuilder {
         // Occurrences as normalized-index ranges. Leaves are found through their first slot's
         // pattern, so the body is scanned once however many leaves the query has.
         var byFirstSlot: [SlotPattern: [Int]] = [:]
-        var anyWord = false
+        // The lengths of the words leaves start with: only a word of one of them is looked up
+        // (making its key allocates).
+        var wordLengths = Set<Int>()
         for (li, leaf) in leaves.enumerated() where leaf.span <= field.length {
             guard let first = leaf.slots.first else { continue }
             byFirstSlot[first.pattern, default: []].append(li)
-            if case .word = first.pattern { anyWord = true }
+            if case .word(let w) = first.pattern { wordLengths.insert(w.count) }
         }
         var occurrences: [(start: Int, end: Int, leaf: Int)] = []
         func tryLeaves(_ pattern: SlotPattern, at q: Int) {
@@ -105,7 +107,9 @@ struct SnippetBuilder {
                     tryLeaves(.runEnd(t.first), at: q)
                     tryLeaves(.char(t.first), at: q)
                 case .word:
-                    if anyWord { tryLeaves(.word(Array(field.text.scalars[Int(t.start) ..< Int(t.end)])), at: q) }
+                    if wordLengths.contains(Int(t.end - t.start)) {
+                        tryLeaves(.word(Array(field.text.scalars[Int(t.start) ..< Int(t.end)])), at: q)
+                    }
                 }
             }
         }
